@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Nest resolves constructor parameters from `design:paramtypes`, so specs need legacy decorators
+  // with emitted metadata, exactly as tsc emits them for users.
+  oxc: {
+    decorator: { legacy: true, emitDecoratorMetadata: true },
+  },
+  resolve: {
+    alias: { 'nest-cluster': new URL('./lib/index.ts', import.meta.url).pathname },
+  },
+  test: {
+    include: ['lib/**/*.spec.ts', 'test/**/*.spec.ts'],
+    setupFiles: ['reflect-metadata'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
