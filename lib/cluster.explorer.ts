@@ -1,0 +1,152 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import {
+  ALL_KEYS,
+  CLUSTER_FUNCTION,
+  LEADER_ONLY,
+  MASTER_CRON,
+  MASTER_INTERVAL,
+  ON_NEW_LEADER,
+  ON_RELEASE_MASTER,
+  ON_STARTED_LEADING,
+  ON_STOPPED_LEADING,
+  SLAVER_INTERVAL,
+} from './cluster.constants.js';
+import { duplicateFunction, nonStaticProvider } from './cluster.messages.js';
+import { ClusterService } from './cluster.service.js';
+import { ClusterConfigError } from './core/errors.js';
+import { CronLeaderJob } from './core/jobs/cron-leader-job.js';
+import { DefaultJobTracker } from './core/jobs/default-job-tracker.js';
+import type { JobTracker } from './core/jobs/job-tracker.js';
+import type { LeaderContext } from './core/jobs/leader-context.js';
+import { errorStack, errorText } from './core/logger.js';
+import type { CallContext } from './core/rpc/trace.js';
+import { bindLeaderOnly } from './decorators/leader-only.decorator.js';
+import type { IntervalJobMetadata } from './decorators/interval-options.js';
+import type { MasterCronMetadata } from './decorators/master-cron.decorator.js';
+
+type Method = (...args: unknown[]) => unknown;
+
+/** One provider instance and its decorated methods. */
+interface Target {
+  readonly instance: Record<string, Method>;
+  readonly className: string;
+  readonly methods: readonly string[];
+}
+
+/**
+ * Finds our decorators on every singleton provider and controller in `onModuleInit` and wires
+ * them into the cluster before it starts in `onApplicationBootstrap`.
+ */
+@Injectable()
+export class ClusterExplorer implements OnModuleInit {
+  private readonly functionOwners = new Map<string, string>();
+  private readonly trackerNames = new Map<string, number>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly cluster: ClusterService,
+  ) {}
+
+  onModuleInit(): void {
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    for (const wrapper of wrappers) {
+      const target = this.targetOf(wrapper);
+      if (!target) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        this.cluster.logger.warn(nonStaticProvider(target.className));
+        continue;
+      }
+      this.register(target);
+    }
+  }
+
+  private targetOf(wrapper: InstanceWrapper): Target | undefined {
+    const instance = wrapper.instance as Record<string, Method> | undefined;
+    if (!instance || typeof instance !== 'object') return undefined;
+    const prototype = Object.getPrototypeOf(instance);
+    if (!prototype) return undefined;
+    const methods = this.scanner
+      .getAllMethodNames(prototype)
+      .filter((name) => ALL_KEYS.some((key) => this.meta(key, instance[name]) !== undefined));
+    if (methods.length === 0) return undefined;
+    return { instance, className: prototype.constructor?.name ?? String(wrapper.name), methods };
+  }
+
+  private register(target: Target): void {
+    this.registerHooks(target);
+    for (const method of target.methods) {
+      const where = `${target.className}.${method}`;
+      const fn = target.instance[method]!;
+      const call = (...args: unknown[]) => fn.apply(target.instance, args);
+      const functionName = this.meta<string>(CLUSTER_FUNCTION, fn);
+      if (functionName !== undefined) this.registerFunction(functionName, where, call);
+      const master = this.meta<IntervalJobMetadata>(MASTER_INTERVAL, fn);
+      if (master) this.registerInterval(where, master, { masterCall: call, slaverCall: () => undefined });
+      const slaver = this.meta<IntervalJobMetadata>(SLAVER_INTERVAL, fn);
+      if (slaver) this.registerInterval(where, slaver, { masterCall: () => undefined, slaverCall: call });
+      const cron = this.meta<MasterCronMetadata>(MASTER_CRON, fn);
+      if (cron) this.registerCron(where, cron, call);
+      if (this.meta(LEADER_ONLY, fn)) bindLeaderOnly(target.instance, this.cluster);
+    }
+  }
+
+  /** All of a provider's lifecycle hooks become one tracker, so they keep their relative order. */
+  private registerHooks({ instance, className, methods }: Target): void {
+    const withKey = (key: string) => methods.filter((m) => this.meta(key, instance[m]));
+    const started = withKey(ON_STARTED_LEADING);
+    const stopped = withKey(ON_STOPPED_LEADING);
+    const newLeader = withKey(ON_NEW_LEADER);
+    const released = withKey(ON_RELEASE_MASTER);
+    if (started.length + stopped.length + newLeader.length + released.length === 0) return;
+    const runAll = (names: string[]) => async (arg?: unknown) => {
+      for (const name of names) await instance[name]!.call(instance, arg);
+    };
+    const tracker: JobTracker = {
+      name: this.uniqueTrackerName(className),
+      ...(started.length && { onStartedLeading: runAll(started) }),
+      ...(stopped.length && { onStoppedLeading: runAll(stopped) }),
+      ...(newLeader.length && { onNewLeader: runAll(newLeader) }),
+      ...(released.length && { onReleaseMaster: runAll(released) }),
+    };
+    this.cluster.addJobTracker(tracker);
+  }
+
+  private registerFunction(name: string, where: string, call: Method): void {
+    const first = this.functionOwners.get(name);
+    if (first) throw new ClusterConfigError(duplicateFunction(name, first, where));
+    this.functionOwners.set(name, where);
+    this.cluster.registerFunc(name, (param: unknown, context: CallContext) => call(param, context));
+  }
+
+  private registerInterval(
+    where: string,
+    { ms, runOnStart }: IntervalJobMetadata,
+    caller: { masterCall: (c: LeaderContext) => unknown; slaverCall: (leader: string) => unknown },
+  ): void {
+    new DefaultJobTracker({ ms }, this.cluster, caller, {
+      name: this.uniqueTrackerName(where),
+      runOnStart,
+      runSlaverOnStart: runOnStart,
+    }).start();
+  }
+
+  private registerCron(where: string, { expression, options }: MasterCronMetadata, call: Method): void {
+    const onError = (error: unknown) =>
+      this.cluster.logger.error(`${where} failed: ${errorText(error)}`, errorStack(error));
+    this.cluster.addJobTracker(new CronLeaderJob(this.uniqueTrackerName(where), expression, call, onError, options));
+  }
+
+  private uniqueTrackerName(base: string): string {
+    const seen = (this.trackerNames.get(base) ?? 0) + 1;
+    this.trackerNames.set(base, seen);
+    return seen === 1 ? base : `${base}#${seen}`;
+  }
+
+  private meta<T = unknown>(key: string, fn: unknown): T | undefined {
+    return typeof fn === 'function' ? this.reflector.get<T>(key, fn) : undefined;
+  }
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { resolveClusterOptions } from './config/resolve-options.js';
+import type { ClusterModuleOptions } from './config/cluster-options.js';
+import { ClusterExplorer } from './cluster.explorer.js';
+import { CLUSTER_MODULE_OPTIONS, ConfigurableModuleClass } from './cluster.module-definition.js';
+import { ClusterService } from './cluster.service.js';
+import { partsFor } from './create-cluster.js';
+
+/**
+ * Makes `ClusterService` injectable everywhere (global by default; pass `isGlobal: false` to
+ * scope it) and wires every `@OnStartedLeading`, `@MasterInterval`, `@ClusterFunction`, ... it
+ * finds.
+ *
+ * @example
+ * @Module({ imports: [ClusterModule.forRoot({ mode: 'single' })] })
+ * export class AppModule {}
+ *
+ * // or, from configuration:
+ * ClusterModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => config.getOrThrow('cluster'),
+ * });
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: ClusterService,
+      inject: [CLUSTER_MODULE_OPTIONS],
+      useFactory: (options: ClusterModuleOptions) => {
+        const settings = resolveClusterOptions(options);
+        return new ClusterService(settings, partsFor(settings));
+      },
+    },
+    ClusterExplorer,
+  ],
+  exports: [ClusterService],
+})
+export class ClusterModule extends ConfigurableModuleClass {}

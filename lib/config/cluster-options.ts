@@ -1,0 +1,83 @@
+import type { InjectionToken, LoggerService } from '@nestjs/common';
+import type { Cluster as RedisCluster, Redis, RedisOptions } from 'ioredis';
+import type { SecureContextOptions } from 'node:tls';
+import type { ClusterMode } from '../core/settings.js';
+
+/** A member of the cluster (the seed's `Nodes` entry). */
+export interface ClusterNodeOptions {
+  /** Unique name; other nodes and `callFunc` address this node by it. */
+  name: string;
+  ip: string;
+  port: number;
+  /** Marks this process's entry (the seed's `Local`), when nothing else identifies it. */
+  local?: boolean;
+}
+
+/** Where redis mode gets its client. */
+export interface ClusterRedisOptions {
+  /** An ioredis `Redis` (single, Sentinel) or `Cluster` client; left open on shutdown. */
+  client?: Redis | RedisCluster;
+  /** Options for a client this module creates (and closes on shutdown). */
+  options?: RedisOptions;
+  /** `redis://` URL for a client this module creates (and closes on shutdown). */
+  url?: string;
+}
+
+/** The seed's RedisDiscovery, in milliseconds. */
+export interface RedisDiscoveryOptions {
+  /** Nest token of an existing ioredis provider to use (the seed's BeanName). */
+  inject?: InjectionToken;
+  /** Key prefix; clusters with different paths share a Redis without meeting. */
+  dataPath?: string;
+  /** How often the leader renews and followers try to acquire, ms. Default 15000. */
+  electionInterval?: number;
+  /** Lease length, ms; must exceed electionInterval. Default 30000. */
+  electionPeriod?: number;
+  /** How often followers re-read the leader, ms (pub/sub tells them at once). Default 10000. */
+  syncLeaderInterval?: number;
+}
+
+/**
+ * Options of `ClusterModule.forRoot()` and `createCluster()`. Seconds where the seed used seconds
+ * (`timeout`), milliseconds everywhere else.
+ */
+export interface ClusterModuleOptions {
+  /** `'cluster'` (Raft over TCP), `'redis'` (a lease in Redis) or `'single'`. Default `'cluster'`. */
+  mode?: ClusterMode;
+  /** `false` (or `'false'`) loads the module but starts nothing. Default `true`. */
+  enable?: boolean | 'true' | 'false';
+  /** Base election timeout T in seconds (the seed's heartbeat timeout). Default 1. */
+  timeout?: number;
+  /** T in milliseconds; overrides `timeout`. */
+  electionTimeoutMs?: number;
+  /** Leader heartbeat period; default T/10. */
+  heartbeatIntervalMs?: number;
+  /** Leader lease L, at most T; default T/2. */
+  leaseMs?: number;
+  /** Bound ρ on how far clock rates may differ between nodes; default 0.05. */
+  clockDriftBound?: number;
+  /** Margin δ for event-loop stalls taken off every lease; default max(5, T/20) ms. */
+  eventLoopMarginMs?: number;
+  /** The cluster's members; required in cluster mode. */
+  nodes?: ClusterNodeOptions[];
+  /** Which entry of `nodes` is this process; else env CLUSTER_NODE_NAME, `local`, or this host's addresses. */
+  nodeName?: string;
+  /** Shared secret for the node handshake; else env CLUSTER_SECRET. */
+  secret?: string;
+  /** Mutual TLS between nodes (key, cert, ca). */
+  tls?: SecureContextOptions;
+  /** Allow a listener on a non-loopback address with neither `secret` nor `tls`. Default false. */
+  insecure?: boolean;
+  /** Directory where term and vote are persisted; see README on running without it. */
+  dataDir?: string;
+  redis?: ClusterRedisOptions;
+  redisDiscovery?: RedisDiscoveryOptions;
+  /** `false` to silence, or any Nest `LoggerService`. Default `new Logger('Cluster')`. */
+  logger?: false | LoggerService;
+  /** Largest frame accepted from a peer, bytes. Default 16 MiB. */
+  maxFrameBytes?: number;
+  /** A peer must finish the handshake within this, ms. Default 5000. */
+  handshakeTimeoutMs?: number;
+  /** How long close() waits for job callbacks to finish, ms. Default 10000. */
+  shutdownTimeoutMs?: number;
+}

@@ -1,0 +1,62 @@
+import { hostname, networkInterfaces } from 'node:os';
+import { ClusterConfigError } from '../core/errors.js';
+import type { ClusterNodeOptions } from './cluster-options.js';
+
+/** What this process knows about itself, gathered once (and injected in tests). */
+export interface HostIdentity {
+  readonly envNodeName: string | undefined;
+  readonly hostname: string;
+  readonly addresses: readonly string[];
+}
+
+export function currentHost(): HostIdentity {
+  const addresses = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .map((info) => info.address);
+  return {
+    envNodeName: process.env.CLUSTER_NODE_NAME || undefined,
+    hostname: hostname(),
+    addresses,
+  };
+}
+
+/**
+ * Which configured node is this process, in the order DESIGN §3 gives: `nodeName`, then env
+ * CLUSTER_NODE_NAME, then the one `local: true` entry, then an exact match of this host's
+ * addresses or hostname. Never a substring match: "10.0.0.1" must not match "10.0.0.12".
+ */
+export function identifySelf(
+  nodes: readonly ClusterNodeOptions[],
+  nodeName: string | undefined,
+  host: HostIdentity,
+): ClusterNodeOptions {
+  const names = nodes.map((n) => n.name).join(', ');
+  const byName = (name: string, source: string) => {
+    const node = nodes.find((n) => n.name === name);
+    if (!node) throw new ClusterConfigError(`${source}: "${name}" is not in nodes (${names}).`);
+    return node;
+  };
+  if (nodeName !== undefined) return byName(nodeName, 'nodeName');
+  if (host.envNodeName !== undefined) return byName(host.envNodeName, 'env CLUSTER_NODE_NAME');
+
+  const local = nodes.filter((n) => n.local === true);
+  if (local.length > 1) {
+    throw new ClusterConfigError(
+      `nodes: ${local.map((n) => n.name).join(', ')} are all marked local; mark one, or set nodeName.`,
+    );
+  }
+  if (local.length === 1) return local[0]!;
+
+  const own = new Set([...host.addresses, host.hostname]);
+  const matches = nodes.filter((n) => own.has(n.ip));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    throw new ClusterConfigError(
+      `nodes: ${matches.map((n) => n.name).join(', ')} all match this host; set nodeName or CLUSTER_NODE_NAME.`,
+    );
+  }
+  throw new ClusterConfigError(
+    `nodes: no entry matches this process (host "${host.hostname}"); set nodeName or env ` +
+      `CLUSTER_NODE_NAME to one of ${names}, or mark this entry local: true.`,
+  );
+}

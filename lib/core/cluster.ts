@@ -1,0 +1,444 @@
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { Clock } from './clock.js';
+import type { ElectionEngine, ElectionHost, ElectionView } from './election/election-engine.js';
+import { NO_LEADER_VIEW } from './election/election-engine.js';
+import { EventBus, type QueuedEvent } from './event-bus.js';
+import { ClusterError, NotReadyError, ShuttingDownError, TimeoutError } from './errors.js';
+import { ClusterEventType, type ClusterEvent, type ClusterState, type Phase } from './events.js';
+import type { JobTracker } from './jobs/job-tracker.js';
+import { JobTrackerSet } from './jobs/job-tracker-set.js';
+import { Leadership } from './jobs/leader-context.js';
+import type { ClusterLogger } from './logger.js';
+import type { ClusterNode } from './node.js';
+import { NodeTable } from './node-table.js';
+import { CallDispatcher, type RemoteCaller } from './rpc/call-dispatcher.js';
+import { FuncRegistry, type ClusterFunctionHandler } from './rpc/func-registry.js';
+import type { AsyncFuncSpec, FuncSpec, SyncFuncSpec } from './rpc/func-spec.js';
+import { FunctionRunner } from './rpc/function-runner.js';
+import type { ClusterSettings } from './settings.js';
+import { eventsBetween } from './view-transitions.js';
+
+/** Everything mode-specific a cluster is built from. */
+export interface ClusterParts {
+  readonly clock: Clock;
+  /** Builds the election engine; it reports through `host`. */
+  createEngine(host: ElectionHost, functions: FunctionRunner): ElectionEngine;
+  /** How calls leave this node, if the mode has a transport. */
+  remoteCaller?(engine: ElectionEngine): RemoteCaller | undefined;
+}
+
+export interface ClusterStats {
+  readonly nodeName: string;
+  readonly mode: ClusterSettings['mode'];
+  readonly phase: Phase;
+  readonly role: ElectionView['role'];
+  readonly term: number;
+  readonly leaderName: string | undefined;
+  readonly isLeader: boolean;
+  readonly elections: number;
+  readonly leaderships: number;
+  readonly trackers: string[];
+  readonly functions: string[];
+  readonly callsMade: number;
+  readonly callsServed: number;
+  readonly callsFailed: number;
+}
+
+/**
+ * One node of the cluster: lifecycle, the node table, ordered events, job trackers and calls, over
+ * whichever election engine the mode provides. Framework-free; `ClusterService` wraps it for Nest.
+ */
+export class Cluster {
+  readonly logger: ClusterLogger;
+  private phase: Phase;
+  private view: ElectionView = NO_LEADER_VIEW;
+  private leadership: Leadership | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private elections = 0;
+  private leaderships = 0;
+  private readonly engine: ElectionEngine;
+  private readonly nodes: NodeTable;
+  private readonly bus: EventBus;
+  private readonly trackers: JobTrackerSet;
+  private readonly functions = new FuncRegistry();
+  private readonly runner = new FunctionRunner(this.functions);
+  private readonly dispatcher: CallDispatcher;
+  private readonly stateSubject: BehaviorSubject<ClusterState>;
+
+  /** Every cluster event, in order, as it happens (hot: no replay). */
+  readonly events$: Observable<ClusterEvent>;
+  /** This node's state; replays the latest to each new subscriber. */
+  readonly state$: Observable<ClusterState>;
+
+  constructor(
+    readonly settings: ClusterSettings,
+    private readonly parts: ClusterParts,
+  ) {
+    this.logger = settings.logger;
+    this.phase = settings.enabled ? 'idle' : 'disabled';
+    this.engine = parts.createEngine({ onViewChange: (view) => this.onViewChange(view) }, this.runner);
+    this.nodes = new NodeTable(settings.nodes, settings.self.name, (name) => this.engine.isAlive(name));
+    this.dispatcher = new CallDispatcher(
+      settings.self.name,
+      this.nodes,
+      this.runner,
+      parts.remoteCaller?.(this.engine),
+    );
+    this.trackers = new JobTrackerSet(this.logger);
+    this.bus = new EventBus((queued) => this.dispatchToTrackers(queued), this.logger);
+    this.events$ = this.bus.events$;
+    this.stateSubject = new BehaviorSubject(this.snapshot());
+    this.state$ = this.stateSubject.asObservable();
+    if (!settings.enabled) {
+      this.logger.log('Cluster is disabled (enable: false): no election, leader jobs will not run.');
+    }
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  /** Starts the election. Idempotent; resolves once this node has joined (not once it leads). */
+  startUp(): Promise<void> {
+    if (this.phase === 'disabled') return Promise.resolve();
+    if (this.closing) {
+      return Promise.reject(new ShuttingDownError('This cluster was closed; create a new one to start again.'));
+    }
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  /**
+   * Leaves the cluster: an acting leader stops acting and hands leadership over, job callbacks
+   * are drained (bounded by shutdownTimeoutMs), calls in flight are rejected, and nothing is left
+   * holding the event loop. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async start(): Promise<void> {
+    this.setPhase('starting');
+    this.publish(ClusterEventType.StartUp);
+    try {
+      await this.engine.start();
+    } catch (error) {
+      await this.engine.stop({ handOver: false }).catch(() => undefined);
+      this.starting = undefined;
+      this.setPhase('idle');
+      throw error;
+    }
+    if (this.phase === 'starting') this.setPhase('running');
+  }
+
+  private async stop(): Promise<void> {
+    if (this.phase === 'disabled') {
+      this.finish();
+      return;
+    }
+    await this.starting?.catch(() => undefined);
+    const wasStarted = this.phase === 'running';
+    this.setPhase('closing');
+    if (wasStarted) await this.engine.stop({ handOver: true });
+    this.dispatcher.shutdown();
+    this.trackers.stoppedLeading();
+    await this.drainTrackers();
+    if (wasStarted) this.publish(ClusterEventType.Close);
+    this.finish();
+  }
+
+  private finish(): void {
+    this.phase = 'closed';
+    this.stateSubject.next(this.snapshot());
+    this.stateSubject.complete();
+    this.bus.complete();
+  }
+
+  private async drainTrackers(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.shutdownTimeoutMs)));
+    const busy = await this.trackers.drain(timeout);
+    clearTimeout(timer);
+    if (busy.length > 0) {
+      this.logger.warn(
+        `Closed while job trackers were still running after ${this.settings.shutdownTimeoutMs} ms: ${busy.join(', ')}.`,
+      );
+    }
+  }
+
+  // ---- election view → events ------------------------------------------------------------------
+
+  private onViewChange(next: ElectionView): void {
+    const prev = this.view;
+    this.view = next;
+    const types = eventsBetween(prev, next, this.settings.self.name);
+    for (const type of types) {
+      let leaderContext;
+      if (type === ClusterEventType.StopMaster) {
+        // DESIGN §3: the signal aborts the moment leadership is lost, not when the event is handled.
+        this.leadership?.end();
+        this.leadership = undefined;
+      } else if (type === ClusterEventType.SignMaster) {
+        this.leadership = new Leadership(next.term, next.fencingToken);
+        leaderContext = this.leadership.context;
+        this.leaderships++;
+      } else if (type === ClusterEventType.ElectionStart) {
+        this.elections++;
+      }
+      this.publish(type, leaderContext);
+    }
+    if (types.length > 0 || prev.role !== next.role || prev.term !== next.term) {
+      this.stateSubject.next(this.snapshot());
+    }
+  }
+
+  private publish(type: ClusterEventType, leaderContext?: QueuedEvent['leaderContext']): void {
+    const event: ClusterEvent = {
+      type,
+      term: this.view.term,
+      nodeName: this.settings.self.name,
+      leaderName: this.view.leaderName,
+      at: new Date(this.parts.clock.wallTime()),
+    };
+    this.bus.publish({ event, leaderContext });
+  }
+
+  private dispatchToTrackers({ event, leaderContext }: QueuedEvent): void {
+    switch (event.type) {
+      case ClusterEventType.SignMaster:
+        if (leaderContext) this.trackers.startedLeading(leaderContext);
+        this.trackers.newLeader(event.nodeName);
+        break;
+      case ClusterEventType.StopMaster:
+        this.trackers.stoppedLeading();
+        break;
+      case ClusterEventType.ReleaseMaster:
+        this.trackers.releaseMaster();
+        break;
+      case ClusterEventType.SignFollower:
+        if (event.leaderName !== undefined) this.trackers.newLeader(event.leaderName);
+        break;
+    }
+  }
+
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
+    this.stateSubject.next(this.snapshot());
+  }
+
+  private snapshot(): ClusterState {
+    return {
+      phase: this.phase,
+      role: this.view.role,
+      term: this.view.term,
+      nodeName: this.settings.self.name,
+      leaderName: this.view.leaderName,
+      isLeader: this.view.acting,
+    };
+  }
+
+  // ---- the seed's ICluster ---------------------------------------------------------------------
+
+  /** This node is running an election (pre-candidate or candidate). */
+  isFighting(): boolean {
+    return this.view.role === 'pre-candidate' || this.view.role === 'candidate';
+  }
+
+  isClose(): boolean {
+    return this.phase === 'closing' || this.phase === 'closed';
+  }
+
+  /** An acting leader, or a follower that heard from a known leader within the election timeout. */
+  isReady(): boolean {
+    return (
+      this.phase === 'running' &&
+      this.view.leaderName !== undefined &&
+      this.parts.clock.now() < this.engine.readyUntil()
+    );
+  }
+
+  /** This node is the acting leader: it holds the lease, so no other node is acting. */
+  isLeader(): boolean {
+    return this.view.acting;
+  }
+
+  isCandidate(): boolean {
+    return this.view.role === 'candidate';
+  }
+
+  isFollower(): boolean {
+    return this.view.role === 'follower';
+  }
+
+  getLeaderNode(): ClusterNode | undefined {
+    return this.nodes.find(this.view.leaderName);
+  }
+
+  getLeaderName(): string | undefined {
+    return this.view.leaderName;
+  }
+
+  getMyNode(): ClusterNode {
+    return this.nodes.get(this.settings.self.name);
+  }
+
+  getMyName(): string {
+    return this.settings.self.name;
+  }
+
+  getMyTerm(): number {
+    return this.view.term;
+  }
+
+  getMyAddress(): string {
+    return this.getMyNode().address;
+  }
+
+  getNodeByName(name: string): ClusterNode | undefined {
+    return this.nodes.find(name);
+  }
+
+  getAllNodeNames(): string[] {
+    return this.nodes.names;
+  }
+
+  getAllNodeCount(): number {
+    return this.nodes.names.length;
+  }
+
+  getAliveNodeNames(): string[] {
+    return this.nodes.aliveNames();
+  }
+
+  getAliveNodeCount(): number {
+    return this.nodes.aliveNames().length;
+  }
+
+  getLostNodeNames(): string[] {
+    return this.nodes.lostNames();
+  }
+
+  // ---- jobs ------------------------------------------------------------------------------------
+
+  addJobTracker(tracker: JobTracker): void {
+    if (this.isClose()) throw new ShuttingDownError('Cannot add a job tracker to a closed cluster.');
+    this.trackers.add(tracker, {
+      leaderName: this.view.leaderName,
+      leaderContext: this.leadership?.context,
+    });
+  }
+
+  /** Removes a tracker (a leading one gets onStoppedLeading); resolves when it is idle. */
+  removeJobTracker(tracker: JobTracker | string): Promise<void> {
+    return this.trackers.remove(tracker);
+  }
+
+  // ---- calls -----------------------------------------------------------------------------------
+
+  /** Registers a function other nodes (and this one) can call by name. */
+  registerFunc<P = any, R = unknown>(name: string, fn: ClusterFunctionHandler<P, R>): void {
+    this.functions.register(name, fn as ClusterFunctionHandler);
+  }
+
+  unregisterFunc(name: string): boolean {
+    return this.functions.unregister(name);
+  }
+
+  /**
+   * Calls a function on a node. With a spec from `newFuncSpec`, resolves with its result or
+   * rejects with a `ClusterError`; with one from `newAsyncFuncSpec`, returns at once and the
+   * outcome goes to the spec (`getResult()`, `done`).
+   */
+  callFunc<R>(spec: SyncFuncSpec<R>): Promise<R>;
+  callFunc<R>(spec: AsyncFuncSpec<R>): Promise<undefined>;
+  callFunc<R>(spec: FuncSpec<R>): Promise<R | undefined>;
+  callFunc<R>(spec: FuncSpec<R>): Promise<R | undefined> {
+    try {
+      spec.claim();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const outcome = this.gateCall().then(() => this.dispatcher.call(spec) as Promise<R>);
+    outcome.then(
+      (value) => spec.resolve(value),
+      (error: Error) => spec.reject(error),
+    );
+    if (spec.async) return Promise.resolve(undefined);
+    return spec.done;
+  }
+
+  private async gateCall(): Promise<void> {
+    if (this.isClose()) throw new ShuttingDownError();
+    if (this.phase === 'disabled') {
+      throw new NotReadyError('The cluster is disabled (enable: false); calls are not served.');
+    }
+    if (this.phase !== 'running') {
+      throw new NotReadyError('The cluster has not started; calls work after startUp() (in Nest: after bootstrap).');
+    }
+  }
+
+  // ---- beyond the seed -------------------------------------------------------------------------
+
+  /** Resolves with the leader once one is known and this node is ready; rejects on timeout or close. */
+  waitForLeader(timeoutMs = 30_000): Promise<ClusterNode> {
+    return new Promise<ClusterNode>((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let subscription: Subscription | undefined;
+      const finish = (error: Error | undefined, leader?: ClusterNode) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        subscription?.unsubscribe();
+        if (error) reject(error);
+        else resolve(leader!);
+      };
+      const closed = () => new ShuttingDownError('The cluster closed before a leader was known.');
+      subscription = this.stateSubject.subscribe({
+        next: (state) => {
+          if (state.phase === 'closing' || state.phase === 'closed') finish(closed());
+          else if (state.leaderName !== undefined && this.isReady()) finish(undefined, this.getLeaderNode());
+        },
+        complete: () => finish(closed()),
+      });
+      if (settled) {
+        subscription.unsubscribe();
+        return;
+      }
+      timer = setTimeout(
+        () => finish(new TimeoutError(`No leader within ${timeoutMs} ms (node "${this.getMyName()}").`)),
+        timeoutMs,
+      );
+    });
+  }
+
+  /** Hands leadership to `toNode` (or the best follower); only the acting leader may do this. */
+  async transferLeadership(toNode?: string): Promise<void> {
+    if (!this.view.acting) throw new NotReadyError('Only the acting leader can transfer leadership.');
+    if (toNode !== undefined) this.nodes.get(toNode);
+    if (toNode === this.getMyName()) {
+      throw new ClusterError('ERR_CLUSTER_INVALID_ARGUMENT', 'A leader cannot transfer leadership to itself.');
+    }
+    await this.engine.transferLeadership(toNode);
+  }
+
+  getStats(): ClusterStats {
+    const served = this.runner.stats;
+    return {
+      nodeName: this.getMyName(),
+      mode: this.settings.mode,
+      phase: this.phase,
+      role: this.view.role,
+      term: this.view.term,
+      leaderName: this.view.leaderName,
+      isLeader: this.view.acting,
+      elections: this.elections,
+      leaderships: this.leaderships,
+      trackers: this.trackers.names,
+      functions: this.functions.names,
+      callsMade: this.dispatcher.callsMade,
+      callsServed: served.served,
+      callsFailed: served.failed,
+    };
+  }
+}

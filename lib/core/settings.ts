@@ -1,0 +1,39 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { ClusterLogger } from './logger.js';
+import type { NodeConfig } from './node.js';
+
+export type ClusterMode = 'cluster' | 'single' | 'redis';
+
+export interface RedisLeaseSettings {
+  readonly dataPath: string;
+  readonly electionInterval: number;
+  readonly electionPeriod: number;
+  readonly syncLeaderInterval: number;
+}
+
+/**
+ * The validated, fully defaulted configuration the core runs on. Options are turned into this by
+ * `resolveClusterOptions` (lib/config); nothing in core re-validates or re-defaults.
+ */
+export interface ClusterSettings {
+  readonly mode: ClusterMode;
+  readonly enabled: boolean;
+  readonly self: NodeConfig;
+  /** Every configured node, this one included. */
+  readonly nodes: readonly NodeConfig[];
+  readonly electionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly leaseMs: number;
+  readonly clockDriftBound: number;
+  readonly eventLoopMarginMs: number;
+  readonly secret: string | undefined;
+  readonly tls: SecureContextOptions | undefined;
+  readonly insecure: boolean;
+  readonly dataDir: string | undefined;
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly redisDiscovery: RedisLeaseSettings;
+  /** How long close() waits for job callbacks and leader jobs to finish. */
+  readonly shutdownTimeoutMs: number;
+  readonly logger: ClusterLogger;
+}

@@ -1,0 +1,7 @@
+import type { Clock } from './core/clock.js';
+
+/** The process's clocks: `performance.now()` for every duration, `Date.now()` only for stamps. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  wallTime: () => Date.now(),
+};
