@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import './test/node20-compat.js';
 
 export default defineConfig({
   // Nest resolves constructor parameters from `design:paramtypes`, so specs need legacy decorators
@@ -11,7 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ['lib/**/*.spec.ts', 'test/**/*.spec.ts'],
-    setupFiles: ['reflect-metadata'],
+    setupFiles: ['./test/node20-compat.ts', 'reflect-metadata'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
