@@ -1,43 +1,38 @@
 /**
  * Vitest 5 is written for Node 22 and calls a few ES2024 built-ins that Node 20 lacks
  * (Map.groupBy, Object.groupBy, Promise.withResolvers). The package itself supports Node 20.19,
- * so the test runner gets these shims; nothing in lib/ relies on them.
+ * so only the test runner gets these shims; nothing in lib/ relies on them.
  */
-type Grouper<T, K> = (item: T, index: number) => K;
+type Grouper = (item: unknown, index: number) => unknown;
 
-if (typeof Map.groupBy !== 'function') {
-  Map.groupBy = function <T, K>(items: Iterable<T>, by: Grouper<T, K>): Map<K, T[]> {
-    const groups = new Map<K, T[]>();
-    let index = 0;
-    for (const item of items) {
-      const key = by(item, index++);
-      const group = groups.get(key);
-      if (group) group.push(item);
-      else groups.set(key, [item]);
-    }
-    return groups;
-  } as typeof Map.groupBy;
+function groupInto(items: Iterable<unknown>, by: Grouper, add: (key: unknown, item: unknown) => void): void {
+  let index = 0;
+  for (const item of items) add(by(item, index++), item);
 }
 
-if (typeof Object.groupBy !== 'function') {
-  Object.groupBy = function <T, K extends PropertyKey>(items: Iterable<T>, by: Grouper<T, K>) {
-    const groups = Object.create(null) as Record<K, T[]>;
-    let index = 0;
-    for (const item of items) (groups[by(item, index++)] ??= []).push(item);
-    return groups;
-  } as typeof Object.groupBy;
-}
+const MapStatics = Map as unknown as Record<string, unknown>;
+MapStatics.groupBy ??= (items: Iterable<unknown>, by: Grouper) => {
+  const groups = new Map<unknown, unknown[]>();
+  groupInto(items, by, (key, item) => (groups.get(key) ?? groups.set(key, []).get(key)!).push(item));
+  return groups;
+};
 
-if (typeof Promise.withResolvers !== 'function') {
-  Promise.withResolvers = function <T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  } as typeof Promise.withResolvers;
-}
+const ObjectStatics = Object as unknown as Record<string, unknown>;
+ObjectStatics.groupBy ??= (items: Iterable<unknown>, by: Grouper) => {
+  const groups: Record<PropertyKey, unknown[]> = Object.create(null);
+  groupInto(items, by, (key, item) => (groups[key as PropertyKey] ??= []).push(item));
+  return groups;
+};
+
+const PromiseStatics = Promise as unknown as Record<string, unknown>;
+PromiseStatics.withResolvers ??= () => {
+  let resolve!: (value: unknown) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
 
 export {};

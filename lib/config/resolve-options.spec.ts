@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { ClusterConfigError } from '../core/errors.js';
+import type { ClusterModuleOptions } from './cluster-options.js';
+import type { HostIdentity } from './node-identity.js';
+import { resolveClusterOptions } from './resolve-options.js';
+
+const host: HostIdentity = { envNodeName: undefined, hostname: 'box-a', addresses: ['127.0.0.1', '10.0.0.12'] };
+const three = [
+  { name: 'n1', ip: '10.0.0.1', port: 7001 },
+  { name: 'n2', ip: '10.0.0.2', port: 7002 },
+  { name: 'n3', ip: '10.0.0.3', port: 7003 },
+];
+const resolve = (options: ClusterModuleOptions, h: HostIdentity = host) =>
+  resolveClusterOptions({ logger: false, ...options }, h);
+const rejection = (options: ClusterModuleOptions, h: HostIdentity = host): string => {
+  try {
+    resolve(options, h);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClusterConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the options to be rejected');
+};
+
+describe('resolveClusterOptions', () => {
+  it('fills the defaults of DESIGN §3 from timeout T', () => {
+    const s = resolve({ mode: 'cluster', nodes: three, nodeName: 'n2' });
+    expect(s).toMatchObject({
+      mode: 'cluster',
+      enabled: true,
+      self: { name: 'n2', ip: '10.0.0.2', port: 7002 },
+      electionTimeoutMs: 1000,
+      heartbeatIntervalMs: 100,
+      leaseMs: 500,
+      clockDriftBound: 0.05,
+      eventLoopMarginMs: 50,
+      insecure: false,
+      maxFrameBytes: 16 * 1024 * 1024,
+      redisDiscovery: { electionInterval: 15_000, electionPeriod: 30_000, syncLeaderInterval: 10_000 },
+    });
+    expect(s.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('accepts the seed spellings: enable as a string, timeout in seconds', () => {
+    expect(resolve({ mode: 'single', enable: 'false' }).enabled).toBe(false);
+    expect(resolve({ mode: 'single', enable: 'true' }).enabled).toBe(true);
+    const s = resolve({ mode: 'single', timeout: 10 });
+    expect([s.electionTimeoutMs, s.heartbeatIntervalMs, s.leaseMs]).toEqual([10_000, 1000, 5000]);
+    expect(resolve({ mode: 'single', timeout: 10, electionTimeoutMs: 300 }).electionTimeoutMs).toBe(300);
+  });
+
+  it('single mode without nodes is a cluster of one named after nodeName, env or host', () => {
+    expect(resolve({ mode: 'single' }).self.name).toBe('box-a');
+    expect(resolve({ mode: 'single' }, { ...host, envNodeName: 'from-env' }).self.name).toBe('from-env');
+    const s = resolve({ mode: 'single', nodeName: 'solo' });
+    expect(s.self.name).toBe('solo');
+    expect(s.nodes).toEqual([s.self]);
+  });
+
+  it.each([
+    [{ mode: 'raft' }, /`mode`.*'cluster', 'single', 'redis'/],
+    [{ enable: 'yes' }, /`enable`/],
+    [{ mode: 'cluster' }, /`nodes`: cluster mode needs the list/],
+    [{ nodes: [...three, { name: 'n1', ip: '10.0.0.9', port: 1 }], nodeName: 'n1' }, /`nodes\[3\]\.name`: "n1" is used twice/],
+    [{ nodes: [{ name: 'n1', ip: '10.0.0.1', port: 70000 }], nodeName: 'n1' }, /`nodes\[0\]\.port`: 70000 is out of range/],
+    [{ nodes: [{ name: '', ip: '10.0.0.1', port: 1 }] }, /`nodes\[0\]\.name`/],
+    [{ nodes: [{ name: 'a', ip: '', port: 1 }] }, /`nodes\[0\]\.ip`/],
+    [{ nodes: three, nodeName: 'n9' }, /nodeName: "n9" is not in nodes \(n1, n2, n3\)/],
+    [{ mode: 'single', timeout: -1 }, /`timeout`/],
+    [{ mode: 'single', heartbeatIntervalMs: 800 }, /`heartbeatIntervalMs`/],
+    [{ mode: 'single', leaseMs: 1500 }, /`leaseMs`.*must not exceed the election timeout/],
+    [{ mode: 'single', clockDriftBound: 0.7 }, /`clockDriftBound`/],
+    [{ mode: 'single', secret: 'short' }, /`secret`/],
+    [{ mode: 'single', redisDiscovery: { electionInterval: 10_000, electionPeriod: 10_000 } }, /`redisDiscovery\.electionPeriod`.*longer than/],
+    [{ mode: 'redis' }, /`redis`: redis mode needs a client/],
+    [{ mode: 'single', logger: {} as never }, /`logger`/],
+    [{ mode: 'single', Timeout: 10 } as never, /`Timeout`: unknown option/],
+  ] as [ClusterModuleOptions, RegExp][])('rejects %j with a message naming the field', (options, message) => {
+    expect(rejection(options)).toMatch(message);
+  });
+});
+
+describe('node identity', () => {
+  it('takes nodeName first, then env CLUSTER_NODE_NAME', () => {
+    const env = { ...host, envNodeName: 'n3' };
+    expect(resolve({ nodes: three, nodeName: 'n1' }, env).self.name).toBe('n1');
+    expect(resolve({ nodes: three }, env).self.name).toBe('n3');
+    expect(rejection({ nodes: three }, { ...host, envNodeName: 'zz' })).toMatch(/CLUSTER_NODE_NAME: "zz"/);
+  });
+
+  it('then the one entry marked local', () => {
+    const nodes = three.map((n) => ({ ...n, local: n.name === 'n2' }));
+    expect(resolve({ nodes }).self.name).toBe('n2');
+    const two = three.map((n) => ({ ...n, local: n.name !== 'n1' }));
+    expect(rejection({ nodes: two })).toMatch(/n2, n3 are all marked local/);
+  });
+
+  it('then an exact match of this host’s addresses, never a substring', () => {
+    // This host has 10.0.0.12; "10.0.0.1" must not match it.
+    expect(rejection({ nodes: three })).toMatch(/no entry matches this process/);
+    const h = { ...host, addresses: ['10.0.0.3'] };
+    expect(resolve({ nodes: three }, h).self.name).toBe('n3');
+    expect(resolve({ nodes: [{ name: 'a', ip: 'box-a', port: 1 }] }).self.name).toBe('a');
+  });
+
+  it('refuses to guess when several entries match this host', () => {
+    const nodes = [
+      { name: 'a', ip: '127.0.0.1', port: 7001 },
+      { name: 'b', ip: '127.0.0.1', port: 7002 },
+    ];
+    expect(rejection({ nodes })).toMatch(/a, b all match this host; set nodeName/);
+  });
+});
