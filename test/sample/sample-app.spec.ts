@@ -25,14 +25,14 @@ describe('the sample app', () => {
   });
 
   it('calls a @ClusterFunction through GET /hello/:node/:name, with a trace id', async () => {
-    const body = await (await fetch(`${url}/hello/node1/World`)).json();
+    const body = (await (await fetch(`${url}/hello/node1/World`)).json()) as { result: string };
     expect(body.result).toMatch(/^Hello, World! \(trace [0-9a-f-]{36}\)$/);
   });
 
   it('answers a call to an unknown node with an error, not a crash', async () => {
     const response = await fetch(`${url}/hello/nobody/World`);
     expect(response.status).toBe(500);
-    expect((await (await fetch(`${url}/cluster`)).json()).isLeader).toBe(true);
+    expect(((await (await fetch(`${url}/cluster`)).json()) as { isLeader: boolean }).isLeader).toBe(true);
   });
 
   it('runs its leader job', async () => {
