@@ -1,0 +1,94 @@
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+
+/** What the proxy does to traffic right now. */
+export type ProxyMode =
+  | 'pass'
+  /** Connections stay open but every byte is dropped both ways: a silent partition. */
+  | 'blackhole'
+  /** Open connections are reset and new ones refused at once: a crashed peer, as TCP sees it. */
+  | 'reset';
+
+/**
+ * A TCP proxy on 127.0.0.1:0 in front of one listener, for partition and delay tests: the link
+ * through it can be passed, black-holed, reset or delayed at any moment, in both directions.
+ */
+export class FaultProxy {
+  private mode: ProxyMode = 'pass';
+  private delayMs = 0;
+  /** Bytes swallowed while black-holed, so a test can wait until a message was really dropped. */
+  droppedBytes = 0;
+  private readonly server: Server;
+  private readonly pairs = new Set<[Socket, Socket]>();
+
+  private constructor(private readonly target: { host: string; port: number }) {
+    this.server = createServer((client) => this.accept(client));
+  }
+
+  static async start(target: { host: string; port: number }): Promise<FaultProxy> {
+    const proxy = new FaultProxy(target);
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get address(): { host: string; port: number } {
+    return { host: '127.0.0.1', port: this.port };
+  }
+
+  setMode(mode: ProxyMode): void {
+    this.mode = mode;
+    if (mode === 'reset') for (const [a, b] of this.pairs) this.destroy(a, b);
+  }
+
+  /** Delays every chunk by `ms` in each direction (order is kept). */
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  async close(): Promise<void> {
+    for (const [a, b] of this.pairs) this.destroy(a, b);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.mode === 'reset') {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(this.target.port, this.target.host);
+    const pair: [Socket, Socket] = [client, upstream];
+    this.pairs.add(pair);
+    const end = () => {
+      this.pairs.delete(pair);
+      this.destroy(client, upstream);
+    };
+    for (const socket of pair) {
+      socket.on('error', end);
+      socket.on('close', end);
+    }
+    this.pipe(client, upstream);
+    this.pipe(upstream, client);
+  }
+
+  private pipe(from: Socket, to: Socket): void {
+    from.on('data', (chunk: Buffer) => {
+      if (this.mode !== 'pass') {
+        this.droppedBytes += chunk.length;
+        return;
+      }
+      if (this.delayMs === 0) to.write(chunk);
+      else setTimeout(() => to.destroyed || to.write(chunk), this.delayMs);
+    });
+  }
+
+  private destroy(a: Socket, b: Socket): void {
+    a.resetAndDestroy();
+    b.resetAndDestroy();
+  }
+}
