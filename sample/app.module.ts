@@ -5,11 +5,23 @@ import { ClusterController } from './cluster.controller.js';
 import { EventsService } from './events.service.js';
 import { JobsService } from './jobs.service.js';
 
-/** Cluster options from the environment, as a deployment would pass them. */
+/**
+ * Cluster options from the environment, as a deployment would pass them:
+ * CLUSTER_NODES="node1=127.0.0.1:7001,node2=127.0.0.1:7002,node3=127.0.0.1:7003",
+ * CLUSTER_NODE_NAME=node1, and optionally CLUSTER_TIMEOUT_MS. Without CLUSTER_NODES the app runs
+ * in single mode.
+ */
 export function clusterOptions(env: NodeJS.ProcessEnv = process.env): ClusterModuleOptions {
+  const nodes = env.CLUSTER_NODES?.split(',').map((entry) => {
+    const [name, address] = entry.split('=');
+    const [ip, port] = (address ?? '').split(':');
+    return { name: name!, ip: ip!, port: Number(port) };
+  });
   return {
-    mode: 'single',
-    nodeName: env.CLUSTER_NODE_NAME ?? 'node1',
+    mode: nodes ? 'cluster' : 'single',
+    nodes,
+    nodeName: env.CLUSTER_NODE_NAME ?? (nodes ? undefined : 'node1'),
+    electionTimeoutMs: env.CLUSTER_TIMEOUT_MS ? Number(env.CLUSTER_TIMEOUT_MS) : undefined,
   };
 }
 

@@ -3,23 +3,30 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClusterService } from 'nest-cluster';
 import { AppModule } from './app.module.js';
+import type { NodeReport } from './node-report.js';
 
 /**
- * Starts one node of the sample app and serves until SIGTERM/SIGINT. With `--demo`, it walks
- * through the demo instead: waits for a leader, asks its own HTTP API for the cluster view and a
- * cluster-function call, lets the jobs run for a few seconds, and shuts down gracefully.
+ * Starts one node of the sample app and serves until SIGTERM/SIGINT. Started by the demo (with an
+ * IPC channel), it also reports its HTTP address and every cluster event to the demo. With `--demo`
+ * and no parent, it walks through the single-node demo: waits for a leader, asks its own HTTP API
+ * for the cluster view and a cluster-function call, lets the jobs run, and shuts down.
  */
 async function main() {
-  const app = await NestFactory.create(AppModule, { logger: ['log', 'warn', 'error'] });
+  const quiet = process.env.SAMPLE_QUIET === '1';
+  const app = await NestFactory.create(AppModule, { logger: quiet ? ['warn', 'error'] : ['log', 'warn', 'error'] });
   app.enableShutdownHooks();
+  const cluster = app.get(ClusterService);
+  const report = (message: NodeReport) => process.send?.(message);
+  cluster.events$.subscribe((event) => report({ type: 'event', event: { ...event, at: event.at.getTime() } }));
+
   await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   const url = await app.getUrl();
   const logger = new Logger('Sample');
   logger.log(`HTTP on ${url}  (GET /cluster, GET /hello/:node/:name)`);
+  report({ type: 'ready', node: cluster.getMyName(), url });
 
   if (process.argv.includes('--demo')) {
     const demoMs = Number(process.env.DEMO_MS ?? 3000);
-    const cluster = app.get(ClusterService);
     const leader = await cluster.waitForLeader(10_000);
     logger.log(`leader: ${leader.name}`);
     logger.log(`GET /cluster -> ${await (await fetch(`${url}/cluster`)).text()}`);

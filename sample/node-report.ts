@@ -1,0 +1,9 @@
+import type { ClusterEventType } from 'nest-cluster';
+
+/** What a sample node started by the demo tells it over IPC. */
+export type NodeReport =
+  | { type: 'ready'; node: string; url: string }
+  | {
+      type: 'event';
+      event: { type: ClusterEventType; term: number; nodeName: string; leaderName: string | undefined; at: number };
+    };
