@@ -174,6 +174,16 @@ describe('Cluster queries', () => {
     await cluster.close();
   });
 
+  it('isLeader() turns false when the lease runs out, even before the engine reports it', async () => {
+    const { cluster, engine } = scriptedCluster();
+    await cluster.startUp();
+    engine.set(leaderView);
+    expect(cluster.isLeader()).toBe(true);
+    engine.actingDeadline = performance.now() - 1; // the lease ended; the engine's timer is late
+    expect(cluster.isLeader()).toBe(false);
+    await cluster.close();
+  });
+
   it('counts elections and leaderships in getStats', async () => {
     const { cluster, engine } = scriptedCluster();
     await cluster.startUp();

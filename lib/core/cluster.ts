@@ -259,7 +259,7 @@ export class Cluster {
 
   /** This node is the acting leader: it holds the lease, so no other node is acting. */
   isLeader(): boolean {
-    return this.view.acting;
+    return this.view.acting && this.parts.clock.now() < this.engine.actingUntil();
   }
 
   isCandidate(): boolean {

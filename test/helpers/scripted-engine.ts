@@ -5,6 +5,7 @@ import { NO_LEADER_VIEW } from '../../lib/core/election/election-engine.js';
 export class ScriptedEngine implements ElectionEngine {
   view: ElectionView = NO_LEADER_VIEW;
   ready = 0;
+  actingDeadline = Number.POSITIVE_INFINITY;
   alive = new Set<string>();
   transfers: (string | undefined)[] = [];
   stops: boolean[] = [];
@@ -25,6 +26,10 @@ export class ScriptedEngine implements ElectionEngine {
 
   async transferLeadership(toNode?: string): Promise<void> {
     this.transfers.push(toNode);
+  }
+
+  actingUntil(): number {
+    return this.actingDeadline;
   }
 
   readyUntil(): number {

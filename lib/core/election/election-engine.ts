@@ -40,6 +40,11 @@ export interface ElectionEngine {
    */
   stop(options: { handOver: boolean }): Promise<void>;
   transferLeadership(toNode?: string): Promise<void>;
+  /**
+   * Monotonic time until which an acting leader may go on acting even if the engine's timer that
+   * ends the lease has not fired yet (a stalled event loop): `isLeader()` checks it on every call.
+   */
+  actingUntil(): number;
   /** Monotonic time until which this node counts as ready (DESIGN §3 `isReady`). */
   readyUntil(): number;
   /** Whether a configured node is connected and heard from recently. */

@@ -27,6 +27,10 @@ export class SingleEngine implements ElectionEngine {
     throw new NotReadyError('Single mode has no other node to transfer leadership to.');
   }
 
+  actingUntil(): number {
+    return this.current.acting ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  }
+
   readyUntil(): number {
     return this.current.acting ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
