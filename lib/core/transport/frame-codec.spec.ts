@@ -34,7 +34,7 @@ const value = fc.oneof(
   fc.constant(null),
   fc.date({ noInvalidDate: true }),
   fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
-  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.double({ noNaN: true }))),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, min: 0.5 }))),
   fc.array(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), { maxLength: 5 }).map((a) => new Set(a)),
 );
 
