@@ -56,13 +56,18 @@ export function makeNode(
   return { transport, registry, lost };
 }
 
-/** Starts one node per name, fully connected, and returns them by name. */
+/**
+ * Starts one node per name, fully connected, and returns them by name. Nodes named in `absent`
+ * are configured (they count in the cluster identity and may be claimed in a handshake) but never
+ * started.
+ */
 export async function startMesh(
   names: readonly string[],
   options: Parameters<typeof makeNode>[2] = {},
+  absent: readonly string[] = [],
 ): Promise<{ nodes: NodeConfig[]; mesh: Map<string, TestNode>; close(): Promise<void> }> {
-  const nodes = await localNodes(names);
-  const mesh = new Map(nodes.map((n) => [n.name, makeNode(n, nodes, options)]));
+  const nodes = await localNodes([...names, ...absent]);
+  const mesh = new Map(nodes.filter((n) => names.includes(n.name)).map((n) => [n.name, makeNode(n, nodes, options)]));
   await Promise.all([...mesh.values()].map((m) => m.transport.start()));
   await waitFor(
     () => [...mesh.entries()].every(([name, m]) => names.every((other) => other === name || m.transport.isAlive(other))),
