@@ -3,7 +3,10 @@ import { silentLogger, type ClusterLogger } from '../../lib/core/logger.js';
 import type { NodeConfig } from '../../lib/core/node.js';
 import { FuncRegistry, type ClusterFunctionHandler } from '../../lib/core/rpc/func-registry.js';
 import { FunctionRunner } from '../../lib/core/rpc/function-runner.js';
+import { randomBytes } from 'node:crypto';
 import { encodeFrame, FrameDecoder } from '../../lib/core/transport/frame-codec.js';
+import { Handshake } from '../../lib/core/transport/handshake.js';
+import { parseMessage } from '../../lib/core/transport/protocol.js';
 import { Transport, type TransportOptions } from '../../lib/core/transport/transport.js';
 import { systemClock } from '../../lib/system-clock.js';
 import { freePorts } from './ports.js';
@@ -80,6 +83,8 @@ export async function startMesh(
   };
 }
 
+export type RawClient = Awaited<ReturnType<typeof rawClient>>;
+
 /** A bare TCP client for speaking (or garbling) the protocol by hand. */
 export async function rawClient(port: number): Promise<{
   socket: Socket;
@@ -104,4 +109,22 @@ export async function rawClient(port: number): Promise<{
     socket.once('error', reject);
   });
   return { socket, received, sendMessage: (m) => socket.write(encodeFrame(m)), closed };
+}
+
+/** A hand-driven dialer claiming `selfName` towards `expectedPeer`, with the secret and cluster id the test picks. */
+export function impostor(selfName: string, expectedPeer: string, clusterId: string, secret: string | undefined): Handshake {
+  return new Handshake({
+    role: 'dialer', selfName, expectedPeer, peers: new Set([expectedPeer]), nonce: randomBytes(32), clusterId, secret,
+  });
+}
+
+/** Plays the dialer's side of the handshake over `client` until it is established or the peer hangs up. */
+export async function handshakeAs(client: RawClient, dialer: Handshake): Promise<void> {
+  for (const m of dialer.start()) client.sendMessage(m);
+  let seen = 0;
+  while (dialer.established === undefined) {
+    await Promise.race([waitFor(() => client.received.length > seen), client.closed]);
+    if (client.received.length === seen) return; // hung up
+    for (const reply of dialer.receive(parseMessage(client.received[seen++]))) client.sendMessage(reply);
+  }
 }

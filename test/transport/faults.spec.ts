@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationReason } from '../../lib/core/errors.js';
 import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
-import { Handshake } from '../../lib/core/transport/handshake.js';
-import { clusterIdentity, parseMessage, type Message } from '../../lib/core/transport/protocol.js';
+import { clusterIdentity } from '../../lib/core/transport/protocol.js';
 import { memoryLogger } from '../helpers/clusters.js';
-import { makeNode, rawClient, SECRET, startMesh, type TestNode } from '../helpers/transports.js';
+import { handshakeAs, impostor as makeImpostor, makeNode, rawClient, SECRET, startMesh, type TestNode } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -40,23 +39,9 @@ async function expectRefused(reason: ViolationReason, attack: (client: Awaited<R
   expect(['n1', 'n2'].every((peer) => n3.transport.isAlive(peer))).toBe(true);
 }
 
-/** A hand-driven dialer claiming `name`, with whatever secret and cluster id the test chooses. */
+/** A dialer claiming `name` towards n3. */
 function impostor(name: string, overrides: { secret?: string; clusterId?: string } = {}) {
-  return new Handshake({
-    role: 'dialer', selfName: name, expectedPeer: 'n3', peers: new Set(['n3']), nonce: randomBytes(32),
-    clusterId: overrides.clusterId ?? clusterId(), secret: 'secret' in overrides ? overrides.secret : SECRET,
-  });
-}
-
-/** Plays the dialer's side of the handshake until it is established (or n3 hangs up). */
-async function handshakeAs(client: Awaited<ReturnType<typeof rawClient>>, dialer: Handshake): Promise<void> {
-  for (const m of dialer.start()) client.sendMessage(m);
-  let seen = 0;
-  while (dialer.established === undefined) {
-    await Promise.race([waitFor(() => client.received.length > seen), client.closed]);
-    if (client.received.length === seen) return; // hung up
-    for (const reply of dialer.receive(parseMessage(client.received[seen++]) as Message)) client.sendMessage(reply);
-  }
+  return makeImpostor(name, 'n3', overrides.clusterId ?? clusterId(), 'secret' in overrides ? overrides.secret : SECRET);
 }
 
 describe('a transport under attack drops the offending connection, counts it, and carries on', () => {

@@ -309,7 +309,16 @@ export class Transport implements RemoteCaller {
     }
     const id = this.nextCallId++;
     const message: CallMessage = { type: 'call', id, funcName, param, traceId, timeoutMs };
-    const frame = encodeFrame(message);
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(message);
+    } catch (error) {
+      throw new ClusterError(
+        'ERR_CLUSTER_INVALID_ARGUMENT',
+        `Call of "${funcName}" on node "${nodeName}": the parameter cannot be encoded (${errorText(error)}).`,
+        { cause: error },
+      );
+    }
     if (frame.length - FRAME_HEADER_BYTES > this.options.maxFrameBytes) {
       throw new ClusterError(
         'ERR_CLUSTER_FRAME_TOO_LARGE',
@@ -412,12 +421,27 @@ export class Transport implements RemoteCaller {
       ? [...this.peers.values()].find((p) => p.outbound === link)
       : name !== undefined ? this.peers.get(name) : undefined;
     if (!peer) return;
-    if (peer.inbound === link) peer.inbound = undefined;
+    if (peer.inbound === link) {
+      peer.inbound = undefined;
+      this.afterInboundEnded(peer, end);
+    }
     if (peer.outbound === link) {
       peer.outbound = undefined;
       this.afterOutboundEnded(peer, link, end);
     }
     this.reportAliveness(peer);
+  }
+
+  /**
+   * The peer's own connection to us ended while ours to it is not up (still backing off): probe
+   * now rather than at the next backoff tick, so a crash is noticed as fast as it would be on
+   * our own connection.
+   */
+  private afterInboundEnded(peer: Peer, end: LinkEnd): void {
+    if (this.state !== 'started' || end.kind === 'replaced' || peer.outbound) return;
+    clearTimeout(peer.redialTimer);
+    peer.probing = true;
+    this.dial(peer);
   }
 
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
