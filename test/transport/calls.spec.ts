@@ -118,6 +118,15 @@ describe('remote calls over the transport', () => {
     await expect(slow).rejects.toBeInstanceOf(ShuttingDownError);
   });
 
+  it('refuses a parameter over maxFrameBytes on the caller, and turns an oversized result into an error, keeping the link', async () => {
+    mesh = await startMesh(['a', 'b'], { functions: { ...functions, big: () => Buffer.alloc(2 * 1024 * 1024) } });
+    const a = mesh.mesh.get('a')!.transport;
+    await expect(call(a, 'b', 'echo', Buffer.alloc(2 * 1024 * 1024))).rejects.toMatchObject({ code: 'ERR_CLUSTER_FRAME_TOO_LARGE' });
+    await expect(call(a, 'b', 'big')).rejects.toMatchObject({ remoteCode: 'ERR_CLUSTER_FRAME_TOO_LARGE' });
+    expect(await call(a, 'b', 'echo', 'fine')).toBe('fine');
+    expect(mesh.mesh.get('b')!.transport.stats().violations).toEqual({});
+  });
+
   it('fails fast with NodeUnavailable when the peer is not connected', async () => {
     const [self, other] = [
       { name: 'a', ip: '127.0.0.1', port: 1 },
@@ -153,6 +162,22 @@ describe('remote calls over the transport', () => {
     await waitFor(() => a.transport.isAlive('b'), { what: 'a to reconnect to b' });
     expect(a.transport.stats().connections.dialled).toBeGreaterThan(dialledBefore);
     expect(await call(a.transport, 'b', 'echo', 'back')).toBe('back');
+  });
+
+  it('leaves nothing behind when close() comes while start() is still listening', async () => {
+    const before = activeResources();
+    const [self, other] = [
+      { name: 'a', ip: '127.0.0.1', port: 0 },
+      { name: 'b', ip: '127.0.0.1', port: 1 },
+    ];
+    const { transport } = makeNode(self, [self, other]);
+    const started = transport.start();
+    await transport.close();
+    await started;
+    expect(transport.port).toBeUndefined();
+    await waitFor(() => Object.keys(leakedSince(before)).length === 0, { timeoutMs: 2000 }).catch(() =>
+      expect(leakedSince(before)).toEqual({}),
+    );
   });
 
   it('leaves nothing holding the event loop after close()', async () => {

@@ -179,8 +179,11 @@ export class Transport implements RemoteCaller {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
+      // close() during the listen: Node drops the pending listen, and its callback never comes.
+      server.once('close', resolve);
       server.listen({ host: this.options.self.ip, port: this.options.self.port }, () => {
         server.off('error', reject);
+        server.off('close', resolve);
         resolve();
       });
     }).catch((error: unknown) => {
@@ -193,7 +196,7 @@ export class Transport implements RemoteCaller {
       );
     });
     server.on('error', (error) => this.options.logger.error(`Cluster listener error: ${errorText(error)}`));
-    if (this.state !== 'started') return; // closed while listening
+    if (this.state !== 'started') return;
     for (const peer of this.peers.values()) this.dial(peer);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs);
   }
@@ -358,6 +361,9 @@ export class Transport implements RemoteCaller {
   // --- connections -------------------------------------------------------------------------
 
   private track(socket: Socket): void {
+    // Errors are the link's (or the TLS layer's) to handle; this listener only keeps an error on
+    // a raw socket from ever being an uncaught 'error' event.
+    socket.on('error', () => undefined);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
