@@ -64,6 +64,9 @@ describe('a transport under attack drops the offending connection, counts it, an
 
   it('a 4 GiB length prefix', () => expectRefused('frame-too-large', (c) => void c.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0]))));
 
+  it('a frame over the handshake limit before the handshake', () =>
+    expectRefused('frame-too-large', (c) => void c.socket.write(Buffer.from([0, 1, 0, 0]))));
+
   it('random bytes', () => expectRefused('frame-too-large', (c) => void c.socket.write(Buffer.concat([Buffer.from([0x7f]), randomBytes(512)]))));
 
   it('a frame whose body is not msgpack', () => expectRefused('malformed-frame', (c) => void c.socket.write(Buffer.from([0, 0, 0, 2, 0x92, 1]))));

@@ -88,6 +88,15 @@ describe('FrameDecoder', () => {
     expect(new FrameDecoder(MAX).push(frame)).toHaveLength(1);
   });
 
+  it('applies a changed limit from the next frame on', () => {
+    const decoder = new FrameDecoder(16);
+    decoder.feed(Buffer.concat([encodeFrame('tiny'), encodeFrame('x'.repeat(100))]));
+    expect(decoder.next()).toEqual({ body: 'tiny' });
+    decoder.maxFrameBytes = MAX;
+    expect(decoder.next()).toEqual({ body: 'x'.repeat(100) });
+    expect(decoder.next()).toBeUndefined();
+  });
+
   it('refuses a body that is not msgpack, and an empty body', () => {
     // An array of two announced, one present.
     expect(reasonOf(() => new FrameDecoder(MAX).push(Buffer.from([0, 0, 0, 2, 0x92, 1])))).toBe('malformed-frame');

@@ -31,7 +31,11 @@ export class FrameDecoder {
   /** Length of the body being waited for, once its header has been read. */
   private bodyLength: number | undefined;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /**
+   * The largest body accepted. May change between frames: a connection allows only small frames
+   * until its handshake is done, so a stranger cannot make it buffer megabytes.
+   */
+  constructor(public maxFrameBytes: number) {}
 
   /** Bytes received but not yet returned as frames. */
   get pendingBytes(): number {
@@ -40,28 +44,33 @@ export class FrameDecoder {
 
   /** Adds a chunk and returns every frame body it completes; throws ProtocolError on a bad frame. */
   push(chunk: Uint8Array): unknown[] {
-    if (chunk.length > 0) {
-      this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      this.buffered += chunk.length;
-    }
+    this.feed(chunk);
     const frames: unknown[] = [];
-    for (;;) {
-      if (this.bodyLength === undefined) {
-        if (this.buffered < FRAME_HEADER_BYTES) return frames;
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
-        if (length > this.maxFrameBytes) {
-          throw new ProtocolError(
-            'frame-too-large',
-            `Frame of ${length} bytes exceeds maxFrameBytes (${this.maxFrameBytes}).`,
-          );
-        }
-        this.bodyLength = length;
+    for (let frame = this.next(); frame; frame = this.next()) frames.push(frame.body);
+    return frames;
+  }
+
+  /** Adds a chunk without decoding anything yet; `next()` takes the frames out one by one. */
+  feed(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.buffered += chunk.length;
+  }
+
+  /** The next complete frame body, or undefined until more bytes come; throws ProtocolError. */
+  next(): { body: unknown } | undefined {
+    if (this.bodyLength === undefined) {
+      if (this.buffered < FRAME_HEADER_BYTES) return undefined;
+      const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+      if (length > this.maxFrameBytes) {
+        throw new ProtocolError('frame-too-large', `Frame of ${length} bytes exceeds the limit of ${this.maxFrameBytes}.`);
       }
-      if (this.buffered < this.bodyLength) return frames;
-      const body = this.take(this.bodyLength);
-      this.bodyLength = undefined;
-      frames.push(decodeBody(body));
+      this.bodyLength = length;
     }
+    if (this.buffered < this.bodyLength) return undefined;
+    const body = this.take(this.bodyLength);
+    this.bodyLength = undefined;
+    return { body: decodeBody(body) };
   }
 
   /** Removes `n` buffered bytes (n <= buffered), copying only when they span chunks. */

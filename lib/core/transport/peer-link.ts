@@ -6,6 +6,12 @@ import type { Handshake } from './handshake.js';
 import { PendingCalls } from './pending-calls.js';
 import { parseMessage, type Message, type SessionMessage } from './protocol.js';
 
+/**
+ * Handshake messages are a few hundred bytes; until a peer has passed the handshake it may not
+ * make this node buffer more than this per connection.
+ */
+export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
+
 /** Why a link ended; exactly one per link. */
 export type LinkEnd =
   | { readonly kind: 'violation'; readonly reason: ViolationReason; readonly detail: string }
@@ -49,7 +55,7 @@ export class PeerLink {
     private readonly options: LinkOptions,
     private readonly handler: LinkHandler,
   ) {
-    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
     this.lastHeard = this.lastSent = options.clock.now();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -100,9 +106,11 @@ export class PeerLink {
   private onData(chunk: Buffer): void {
     if (this.end) return;
     this.lastHeard = this.options.clock.now();
+    this.decoder.feed(chunk);
     try {
-      for (const body of this.decoder.push(chunk)) {
-        this.onMessage(parseMessage(body));
+      // One frame at a time: the frame limit rises when the handshake completes, between frames.
+      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
+        this.onMessage(parseMessage(frame.body));
         if (this.end) return;
       }
     } catch (error) {
@@ -123,6 +131,7 @@ export class PeerLink {
     if (this.peer !== undefined) {
       clearTimeout(this.handshakeTimer);
       this.handshakeTimer = undefined;
+      this.decoder.maxFrameBytes = this.options.maxFrameBytes;
       this.handler.established(this);
     }
   }
