@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { NodeUnavailableError, ShuttingDownError } from '../errors.js';
+import type { NodeConfig } from '../node.js';
+import { redialDelayMs } from './backoff.js';
+import { Handshake, type HandshakeRole } from './handshake.js';
+import { PeerLink, type LinkEnd } from './peer-link.js';
+import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
+import { dial, type SocketOptions } from './sockets.js';
+import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
+import type { ViolationLog } from './violation-log.js';
+
+interface Peer {
+  readonly node: NodeConfig;
+  /** The connection this node dialled, from the dial until it ends. */
+  outbound: PeerLink | undefined;
+  /** The connection the peer dialled, once its handshake is done. */
+  inbound: PeerLink | undefined;
+  redialTimer: NodeJS.Timeout | undefined;
+  /** Failed dials since the last established outbound link. */
+  failedDials: number;
+  /** A connection to the peer just ended; the dial now running is the "is it dead?" probe. */
+  probing: boolean;
+  /** Last alive state reported through `change`. */
+  reportedAlive: boolean;
+}
+
+export interface PeerConnectionsEvents {
+  /** A session message from an established link (never a handshake message). */
+  message(link: PeerLink, message: SessionMessage): void;
+  /** DESIGN §4: a connection to `peer` ended and an immediate re-dial was refused. */
+  lost(peer: string): void;
+  change(peer: string, alive: boolean): void;
+}
+
+/**
+ * Which peers this node is connected to, and keeping it so: one outbound link per peer, dialled
+ * and re-dialled with capped exponential backoff and full jitter; inbound links as the listener
+ * hands them over; keep-alive pings on idle links and the idle deadline on silent ones.
+ *
+ * A second inbound link from a node that already has one *replaces* the first: that is what a
+ * restarted peer, or one whose side of a half-open connection died, looks like, and refusing it
+ * would lock the peer out until the idle deadline. The newcomer passed the same handshake.
+ */
+export class PeerConnections {
+  private readonly peers = new Map<string, Peer>();
+  /** Every socket this node holds, accepted or dialled, handshaken or not: close() ends them all. */
+  private readonly sockets = new Set<Socket>();
+  private readonly links = new Set<PeerLink>();
+  private readonly clusterId: string;
+  private readonly socketOptions: SocketOptions;
+  private readonly random: () => number;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private state: 'new' | 'running' | 'closed' = 'new';
+  private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, replaced: 0, closed: 0 };
+  /** Calls cut off by a link that died (not by shutdown). */
+  callsCutOff = 0;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly violations: ViolationLog,
+    private readonly events: PeerConnectionsEvents,
+  ) {
+    this.clusterId = clusterIdentity(options.nodes);
+    this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
+    this.random = options.random ?? Math.random;
+    for (const node of options.nodes) {
+      if (node.name === options.self.name) continue;
+      this.peers.set(node.name, {
+        node, outbound: undefined, inbound: undefined, redialTimer: undefined,
+        failedDials: 0, probing: false, reportedAlive: false,
+      });
+    }
+  }
+
+  get peerNames(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /** Dials every peer and starts the keep-alive sweep. */
+  start(): void {
+    if (this.state !== 'new') return;
+    this.state = 'running';
+    for (const peer of this.peers.values()) this.dial(peer);
+    this.heartbeatTimer = setInterval(() => this.sweep(), this.options.heartbeatIntervalMs);
+  }
+
+  /** Ends every link and socket and clears every timer; resolves when every socket has closed. */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    for (const peer of this.peers.values()) clearTimeout(peer.redialTimer);
+    for (const link of [...this.links]) link.destroy({ kind: 'shutdown' });
+    await Promise.all(
+      [...this.sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.closed) return resolve();
+            socket.once('close', () => resolve());
+            socket.destroy();
+          }),
+      ),
+    );
+  }
+
+  /** Every socket the listener accepts, raw, as soon as it exists (before any TLS handshake). */
+  track(socket: Socket): void {
+    // Errors are the link's (or the TLS layer's) to handle; this listener only keeps an error on
+    // a raw socket from ever being an uncaught 'error' event.
+    socket.on('error', () => undefined);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  /** A socket ready for the node handshake. */
+  accept(socket: Socket): void {
+    if (this.state !== 'running') return void socket.destroy();
+    this.counts.accepted++;
+    this.openLink(socket, 'acceptor', undefined);
+  }
+
+  /** The link to send to `name` over: the one this node dialled, else the one the peer dialled. */
+  linkTo(name: string): PeerLink | undefined {
+    const peer = this.peers.get(name);
+    if (!peer || this.state !== 'running') return undefined;
+    if (peer.outbound?.peer !== undefined && !peer.outbound.ended) return peer.outbound;
+    if (peer.inbound && !peer.inbound.ended) return peer.inbound;
+    return undefined;
+  }
+
+  /** Connected (handshake done) and heard from within the election timeout. */
+  isAlive(name: string): boolean {
+    const peer = this.peers.get(name);
+    if (!peer || this.state !== 'running') return false;
+    const now = this.options.clock.now();
+    const fresh = (link: PeerLink | undefined) =>
+      link?.peer !== undefined && !link.ended && now - link.lastHeard <= this.options.electionTimeoutMs;
+    return fresh(peer.outbound) || fresh(peer.inbound);
+  }
+
+  stats(): { connections: ConnectionStats; peers: Record<string, PeerStats> } {
+    const peers: Record<string, PeerStats> = {};
+    for (const [name, p] of this.peers) {
+      peers[name] = { alive: this.isAlive(name), outbound: p.outbound?.peer !== undefined, inbound: p.inbound !== undefined };
+    }
+    return { connections: { ...this.counts }, peers };
+  }
+
+  private dial(peer: Peer): void {
+    peer.redialTimer = undefined;
+    if (this.state !== 'running' || peer.outbound) return;
+    this.counts.dialled++;
+    const socket = dial(peer.node, this.socketOptions);
+    this.track(socket);
+    peer.outbound = this.openLink(socket, 'dialer', peer.node.name);
+  }
+
+  private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined): PeerLink {
+    const { self, secret, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
+    const handshake = new Handshake({
+      role, selfName: self.name, clusterId: this.clusterId, peers: new Set(this.peers.keys()),
+      expectedPeer, secret, nonce: randomBytes(NONCE_BYTES),
+    });
+    const direction = role === 'dialer' ? 'outbound' : 'inbound';
+    const link = new PeerLink(socket, direction, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
+      established: (l) => this.onEstablished(l),
+      message: (l, m) => this.events.message(l, m),
+      ended: (l, end) => this.onEnded(l, end),
+    });
+    this.links.add(link);
+    return link;
+  }
+
+  private onEstablished(link: PeerLink): void {
+    const peer = this.peers.get(link.peer!)!;
+    this.counts.established++;
+    if (link.direction === 'outbound') {
+      peer.failedDials = 0;
+      peer.probing = false;
+    } else {
+      const previous = peer.inbound;
+      peer.inbound = link;
+      previous?.destroy({ kind: 'replaced' });
+    }
+    this.reportAliveness(peer);
+  }
+
+  private onEnded(link: PeerLink, end: LinkEnd): void {
+    this.links.delete(link);
+    this.settleLinkCalls(link);
+    this.count(link, end);
+    const peer = link.direction === 'outbound'
+      ? [...this.peers.values()].find((p) => p.outbound === link)
+      : link.peer !== undefined ? this.peers.get(link.peer) : undefined;
+    if (!peer) return;
+    if (peer.inbound === link) {
+      peer.inbound = undefined;
+      this.afterInboundEnded(peer, end);
+    }
+    if (peer.outbound === link) {
+      peer.outbound = undefined;
+      this.afterOutboundEnded(peer, link, end);
+    }
+    this.reportAliveness(peer);
+  }
+
+  /** No call is left hanging on a dead link, on either side of it. */
+  private settleLinkCalls(link: PeerLink): void {
+    const closing = this.state === 'closed';
+    const error = () => closing ? new ShuttingDownError() : new NodeUnavailableError(link.peer ?? '?', 'its connection closed');
+    if (!closing) this.callsCutOff += link.calls.size;
+    link.calls.failAll(error);
+    for (const controller of link.serving) controller.abort(error());
+    link.serving.clear();
+  }
+
+  private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
+    if (this.state !== 'running') return;
+    if (link.peer !== undefined) {
+      // It was up: re-dial at once. A refusal means nobody listens there any more (DESIGN §4).
+      peer.probing = true;
+      this.dial(peer);
+      return;
+    }
+    this.counts.dialFailures++;
+    const refused = end.kind === 'closed' && end.error?.code === 'ECONNREFUSED';
+    if (peer.probing) {
+      peer.probing = false;
+      if (refused) this.events.lost(peer.node.name);
+    }
+    const delay = redialDelayMs(
+      peer.failedDials++,
+      this.options.redialBaseMs ?? 50,
+      this.options.redialMaxMs ?? this.options.electionTimeoutMs,
+      this.random,
+    );
+    peer.redialTimer = setTimeout(() => this.dial(peer), delay);
+  }
+
+  /**
+   * The peer's own connection to us ended while ours to it is not up (still backing off): probe
+   * now rather than at the next backoff tick, so a crash is noticed as fast as on our own link.
+   */
+  private afterInboundEnded(peer: Peer, end: LinkEnd): void {
+    if (this.state !== 'running' || end.kind === 'replaced' || peer.outbound) return;
+    clearTimeout(peer.redialTimer);
+    peer.probing = true;
+    this.dial(peer);
+  }
+
+  private count(link: PeerLink, end: LinkEnd): void {
+    switch (end.kind) {
+      case 'violation':
+        this.violations.record(end.reason, end.detail, link.peer ? `"${link.peer}" (${link.remote})` : link.remote);
+        return;
+      case 'idle':
+        this.counts.idleDropped++;
+        return;
+      case 'replaced':
+        this.counts.replaced++;
+        return;
+      case 'closed':
+        if (link.peer !== undefined) this.counts.closed++;
+        return;
+      case 'shutdown':
+        return;
+    }
+  }
+
+  /**
+   * Every heartbeat interval: drop links silent for longer than the election timeout, and ping
+   * links that sent nothing for half an interval, so a healthy idle link is never silent for
+   * much more than one interval (and the heartbeat is at most half the election timeout).
+   */
+  private sweep(): void {
+    const now = this.options.clock.now();
+    const { electionTimeoutMs, heartbeatIntervalMs } = this.options;
+    for (const link of [...this.links]) {
+      if (link.peer === undefined) continue;
+      if (now - link.lastHeard > electionTimeoutMs) link.destroy({ kind: 'idle' });
+      else if (now - link.lastSent >= heartbeatIntervalMs / 2) link.send({ type: 'ping' });
+    }
+    for (const peer of this.peers.values()) this.reportAliveness(peer);
+  }
+
+  private reportAliveness(peer: Peer): void {
+    const alive = this.isAlive(peer.node.name);
+    if (alive === peer.reportedAlive) return;
+    peer.reportedAlive = alive;
+    this.events.change(peer.node.name, alive);
+  }
+}
