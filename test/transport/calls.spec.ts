@@ -149,6 +149,18 @@ describe('remote calls over the transport', () => {
     await expect(call(a.transport, 'b', 'echo', 1)).rejects.toBeInstanceOf(NodeUnavailableError);
   });
 
+  it("aborts a served call's signal when its caller goes away", async () => {
+    let aborted: Promise<unknown> | undefined;
+    mesh = await startMesh(['a', 'b'], {
+      functions: { hang: (_: unknown, context: CallContext) => (aborted = whenAborted(context.signal)) },
+    });
+    const pending = mesh.mesh.get('a')!.transport.call('b', 'hang', undefined, undefined, 60_000);
+    pending.catch(() => undefined);
+    await waitFor(() => aborted !== undefined);
+    await mesh.mesh.get('a')!.transport.close();
+    expect(await aborted).toBeInstanceOf(NodeUnavailableError);
+  });
+
   it('re-dials with backoff and reconnects when the peer comes back', async () => {
     mesh = await startMesh(['a', 'b'], { functions });
     const a = mesh.mesh.get('a')!;

@@ -95,6 +95,7 @@ describe('parseMessage', () => {
     [[1, 2], 'malformed-message'],
     [{ type: 'bogus' }, 'unknown-type'],
     [{ nope: 1 }, 'unknown-type'],
+    [{ type: ['hello'] }, 'unknown-type'],
     [{ type: 'hello', version: 1, cluster: 'x', node: 'a', nonce: Buffer.alloc(3) }, 'malformed-message'],
     [{ type: 'call', id: 0, funcName: 'f', timeoutMs: 10 }, 'malformed-message'],
     [{ type: 'call', id: 1, funcName: 'f', timeoutMs: -1 }, 'malformed-message'],
@@ -102,6 +103,10 @@ describe('parseMessage', () => {
     [{ type: 'result', id: 1, outcome: { status: 'error', error: { name: 1 } } }, 'malformed-message'],
   ])('refuses %j (%s)', (body, reason) => {
     expect(() => parseMessage(body)).toThrow(expect.objectContaining({ reason }));
+  });
+
+  it('refuses a type of any kind, BigInt included, without throwing anything else', () => {
+    expect(() => parseMessage({ type: 5n })).toThrow(expect.objectContaining({ reason: 'unknown-type' }));
   });
 
   it('names a cluster by its node list in any order', () => {

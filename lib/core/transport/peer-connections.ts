@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { NodeUnavailableError, ShuttingDownError } from '../errors.js';
+import { errorStack, errorText } from '../logger.js';
 import type { NodeConfig } from '../node.js';
 import { redialDelayMs } from './backoff.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
@@ -253,6 +254,12 @@ export class PeerConnections {
     switch (end.kind) {
       case 'violation':
         this.violations.record(end.reason, end.detail, link.peer ? `"${link.peer}" (${link.remote})` : link.remote);
+        return;
+      case 'failed':
+        this.options.logger.error(
+          `Dropped the connection to ${link.peer ? `"${link.peer}"` : link.remote} after an error handling its message: ${errorText(end.error)}`,
+          errorStack(end.error),
+        );
         return;
       case 'idle':
         this.counts.idleDropped++;

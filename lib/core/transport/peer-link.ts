@@ -16,6 +16,8 @@ export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
 export type LinkEnd =
   | { readonly kind: 'violation'; readonly reason: ViolationReason; readonly detail: string }
   | { readonly kind: 'closed'; readonly error: NodeJS.ErrnoException | undefined }
+  /** This node failed handling the peer's message: a bug here, never the peer's fault. */
+  | { readonly kind: 'failed'; readonly error: unknown }
   | { readonly kind: 'idle' }
   | { readonly kind: 'replaced' }
   | { readonly kind: 'shutdown' };
@@ -114,8 +116,12 @@ export class PeerLink {
         if (this.end) return;
       }
     } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      this.finish({ kind: 'violation', reason: error.reason, detail: error.message });
+      // Nothing thrown here may reach the event loop: the process must outlive any connection.
+      this.finish(
+        error instanceof ProtocolError
+          ? { kind: 'violation', reason: error.reason, detail: error.message }
+          : { kind: 'failed', error },
+      );
     }
   }
 

@@ -138,6 +138,6 @@ export function parseMessage(body: unknown): Message {
       check(type, m, 'outcome', isOutcome);
       return { type, id: m.id as number, outcome: m.outcome as CallOutcome };
     default:
-      throw new ProtocolError('unknown-type', `Unknown message type ${JSON.stringify(type)?.slice(0, 40)}.`);
+      throw new ProtocolError('unknown-type', `Unknown message type ${String(typeof type === 'string' ? JSON.stringify(type) : typeof type).slice(0, 40)}.`);
   }
 }

@@ -19,6 +19,7 @@ export interface ConnectionOptions {
   readonly secret?: string | undefined;
   readonly tls?: SecureContextOptions | undefined;
   readonly clock: Clock;
+  readonly logger: ClusterLogger;
   /** [0, 1) source for re-dial jitter; `Math.random` unless a test pins it. */
   readonly random?: () => number;
   /** First re-dial ceiling; doubles per failed dial up to `redialMaxMs`. Default 50 ms. */
@@ -33,7 +34,6 @@ export interface TransportOptions extends ConnectionOptions {
   readonly insecure?: boolean;
   /** Serves the calls other nodes make to this one. */
   readonly runner: FunctionRunner;
-  readonly logger: ClusterLogger;
 }
 
 export interface PeerStats {
