@@ -76,7 +76,7 @@ export class Handshake {
     if (hello.cluster !== clusterId) {
       throw new ProtocolError(
         'cluster-mismatch',
-        `Peer "${hello.node.slice(0, 100)}" belongs to another cluster (different node list); give every node the same \`nodes\`.`,
+        `Peer ${quote(hello.node)} belongs to another cluster (different node list); give every node the same \`nodes\`.`,
       );
     }
     const wrongName = role === 'dialer' ? hello.node !== expectedPeer : !peers.has(hello.node);
@@ -84,8 +84,8 @@ export class Handshake {
       throw new ProtocolError(
         'unknown-node',
         role === 'dialer'
-          ? `Dialled "${expectedPeer}" but the node there says it is "${hello.node.slice(0, 100)}".`
-          : `Node "${hello.node.slice(0, 100)}" is not a configured peer of "${selfName}".`,
+          ? `Dialled "${expectedPeer}" but the node there says it is ${quote(hello.node)}.`
+          : `Node ${quote(hello.node)} is not a configured peer of "${selfName}".`,
       );
     }
     this.peerName = hello.node;
@@ -132,4 +132,9 @@ export class Handshake {
     }
     return hmac.digest();
   }
+}
+
+/** A name a stranger sent, made safe to log: quoted, escaped, and short. */
+function quote(untrusted: string): string {
+  return JSON.stringify(untrusted.slice(0, 100));
 }
