@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../errors.js';
 import { Handshake, type HandshakeOptions } from './handshake.js';
@@ -107,6 +108,24 @@ describe('parseMessage', () => {
 
   it('refuses a type of any kind, BigInt included, without throwing anything else', () => {
     expect(() => parseMessage({ type: 5n })).toThrow(expect.objectContaining({ reason: 'unknown-type' }));
+  });
+
+  it('either returns a message or throws a ProtocolError, whatever a peer sends', () => {
+    const typed = fc.record({
+      type: fc.constantFrom('hello', 'auth', 'ping', 'pong', 'raft', 'call', 'result', 'other'),
+      version: fc.anything(), cluster: fc.anything(), node: fc.anything(), nonce: fc.anything(), proof: fc.anything(),
+      id: fc.anything(), funcName: fc.anything(), traceId: fc.anything(), timeoutMs: fc.anything(), outcome: fc.anything(),
+    }, { requiredKeys: ['type'] });
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), typed), (body) => {
+        try {
+          expect(typeof parseMessage(body).type).toBe('string');
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('names a cluster by its node list in any order', () => {

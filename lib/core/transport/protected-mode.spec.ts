@@ -4,16 +4,16 @@ import { silentLogger } from '../logger.js';
 import { FuncRegistry } from '../rpc/func-registry.js';
 import { FunctionRunner } from '../rpc/function-runner.js';
 import { assertListenAllowed, isLoopbackAddress } from './protected-mode.js';
+import { systemClock } from '../../system-clock.js';
 import { Transport } from './transport.js';
 
-const clock = { now: () => performance.now(), wallTime: () => 0 };
 
 function transportOn(ip: string, extra: { secret?: string; insecure?: boolean } = {}) {
   const self = { name: 'a', ip, port: 1 };
   return new Transport({
     self, nodes: [self, { name: 'b', ip: '127.0.0.1', port: 2 }],
     electionTimeoutMs: 1000, heartbeatIntervalMs: 100, maxFrameBytes: 1 << 20, handshakeTimeoutMs: 1000,
-    runner: new FunctionRunner(new FuncRegistry()), clock, logger: silentLogger, ...extra,
+    runner: new FunctionRunner(new FuncRegistry()), clock: systemClock, logger: silentLogger, ...extra,
   });
 }
 
