@@ -66,6 +66,7 @@ describe('connection liveness', () => {
     await waitFor(() => got.length === 2);
     expect(got).toEqual([{ from: 'b', payload: { vote: 1n } }, { from: 'b', payload: { vote: 2n } }]);
     expect(mesh.mesh.get('b')!.transport.send('c', { vote: 3 })).toBe(false);
+    expect(mesh.mesh.get('b')!.transport.send('a', Buffer.alloc(2 * 1024 * 1024))).toBe(false);
     expect(mesh.mesh.get('a')!.transport.isAlive('b')).toBe(true);
   });
 });

@@ -128,7 +128,10 @@ export class Transport implements RemoteCaller {
     await Promise.all([serverClosed, this.connections.close()]);
   }
 
-  /** Sends an election message to `peer`; false if no connection to it is up. Never throws. */
+  /**
+   * Sends an election message to `peer`, fire-and-forget; false if no connection to it is up (or
+   * the payload cannot be encoded or is over maxFrameBytes). Never throws.
+   */
   send(peer: string, payload: unknown): boolean {
     const link = this.connections.linkTo(peer);
     if (!link) return false;
@@ -137,6 +140,11 @@ export class Transport implements RemoteCaller {
       frame = encodeFrame({ type: 'raft', payload });
     } catch (error) {
       this.options.logger.error(`Cannot encode an election message for "${peer}": ${errorText(error)}`);
+      return false;
+    }
+    if (frame.length - FRAME_HEADER_BYTES > this.options.maxFrameBytes) {
+      // The peer would hang up on it as a violation; dropping it here keeps the connection.
+      this.options.logger.error(`An election message for "${peer}" is ${frame.length} bytes, over maxFrameBytes; not sent.`);
       return false;
     }
     const sent = link.sendFrame(frame);
