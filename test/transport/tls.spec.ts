@@ -1,5 +1,6 @@
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterConfigError } from '../../lib/core/errors.js';
 import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
 import { makeTestCa, type TestCa } from '../helpers/certs.js';
 import { makeNode, startMesh } from '../helpers/transports.js';
@@ -41,6 +42,12 @@ describe('mutual TLS between nodes', () => {
   it('refuses a client without a certificate', () => tlsClientRefused({}));
 
   it('refuses a client whose certificate another CA signed', () => tlsClientRefused({ key: rogue.key, cert: rogue.cert }));
+
+  it('refuses to start with tls but no ca, which would trust every public CA', async () => {
+    const c = makeNode(mesh.nodes.find((n) => n.name === 'c')!, mesh.nodes, { secret: undefined, tls: { key: good.key, cert: good.cert } });
+    await expect(c.transport.start()).rejects.toThrow(ClusterConfigError);
+    await expect(c.transport.start()).rejects.toThrow(/`tls` is missing ca/);
+  });
 
   it('keeps out a node with a certificate from another CA, either way', async () => {
     const c = makeNode(mesh.nodes.find((n) => n.name === 'c')!, mesh.nodes, {

@@ -1,5 +1,6 @@
 import { createServer as createTcpServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as connectTls, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { ClusterConfigError } from '../errors.js';
 import type { NodeConfig } from '../node.js';
 
 /**
@@ -47,4 +48,19 @@ export function dial(node: NodeConfig, options: SocketOptions): Socket {
     rejectUnauthorized: true,
     checkServerIdentity: () => undefined,
   });
+}
+
+/**
+ * Mutual TLS needs this node's own certificate and the cluster's CA. Without `ca` Node would trust
+ * every public CA, and any certificate a stranger can buy would pass for a node.
+ */
+export function assertMutualTlsOptions(tls: SecureContextOptions | undefined): void {
+  if (tls === undefined) return;
+  const missing = [
+    tls.ca === undefined && 'ca (the CA that signed every node certificate)',
+    tls.pfx === undefined && (tls.key === undefined || tls.cert === undefined) && 'key and cert (or pfx) of this node',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new ClusterConfigError(`\`tls\` is missing ${missing.join(' and ')}; mutual TLS between nodes needs all of them.`);
+  }
 }

@@ -16,7 +16,7 @@ import { PeerConnections } from './peer-connections.js';
 import type { PeerLink } from './peer-link.js';
 import { assertListenAllowed } from './protected-mode.js';
 import type { CallMessage, SessionMessage } from './protocol.js';
-import { createListener } from './sockets.js';
+import { assertMutualTlsOptions, createListener } from './sockets.js';
 import type { TransportOptions, TransportStats } from './transport-types.js';
 import { ViolationLog } from './violation-log.js';
 
@@ -77,6 +77,7 @@ export class Transport implements RemoteCaller {
       throw new ClusterError('ERR_CLUSTER_TRANSPORT_STATE', `The transport of node "${this.options.self.name}" was already started.`);
     }
     assertListenAllowed(this.options.self, this.options);
+    assertMutualTlsOptions(this.options.tls);
     this.state = 'started';
     const server = createListener(
       { tls: this.options.tls, handshakeTimeoutMs: this.options.handshakeTimeoutMs },
