@@ -97,6 +97,7 @@ export type ViolationReason =
   | 'unknown-node'
   | 'auth-failed'
   | 'handshake-timeout'
+  | 'too-many-handshakes'
   | 'tls-refused';
 
 /**

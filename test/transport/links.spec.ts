@@ -54,6 +54,18 @@ describe('connection liveness', () => {
     expect(a.transport.stats().peers).toMatchObject({ b: { alive: true }, c: { alive: false, outbound: false, inbound: false } });
   });
 
+  it('closes connections beyond the pending-handshake limit at once, and serves peers throughout', async () => {
+    mesh = await startMesh(['a', 'b'], { maxPendingHandshakes: 3 });
+    const a = mesh.mesh.get('a')!.transport;
+    const idle = await Promise.all(Array.from({ length: 3 }, () => rawClient(mesh!.nodes[0]!.port)));
+    const extra = await rawClient(mesh.nodes[0]!.port);
+    await extra.closed;
+    expect(a.stats().violations).toEqual({ 'too-many-handshakes': 1 });
+    expect(idle.every((c) => !c.socket.destroyed)).toBe(true);
+    expect(a.send('b', 'still talking')).toBe(true);
+    for (const c of idle) c.socket.destroy();
+  });
+
   it('sends election messages both ways, and send() says false when no link is up', async () => {
     mesh = await startMesh(['a', 'b'], {}, ['c']);
     const got: unknown[] = [];

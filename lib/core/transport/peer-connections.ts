@@ -11,6 +11,8 @@ import { dial, type SocketOptions } from './sockets.js';
 import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
 import type { ViolationLog } from './violation-log.js';
 
+const DEFAULT_MAX_PENDING_HANDSHAKES = 128;
+
 interface Peer {
   readonly node: NodeConfig;
   /** The connection this node dialled, from the dial until it ends. */
@@ -118,7 +120,21 @@ export class PeerConnections {
   accept(socket: Socket): void {
     if (this.state !== 'running') return void socket.destroy();
     this.counts.accepted++;
+    // Strangers may hold a socket each for at most the handshake deadline, and only so many at
+    // once: a flood of idle connections cannot exhaust this process's file descriptors. Peers
+    // still reach this node over the connections it dialled (sends fall back to those).
+    const limit = this.options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+    if (this.pendingInbound() >= limit) {
+      this.violations.record('too-many-handshakes', `${limit} connections are already in their handshake`, `${socket.remoteAddress}:${socket.remotePort}`);
+      return void socket.destroy();
+    }
     this.openLink(socket, 'acceptor', undefined);
+  }
+
+  private pendingInbound(): number {
+    let pending = 0;
+    for (const link of this.links) if (link.direction === 'inbound' && link.peer === undefined) pending++;
+    return pending;
   }
 
   /** The link to send to `name` over: the one this node dialled, else the one the peer dialled. */

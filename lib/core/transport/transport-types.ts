@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   readonly redialBaseMs?: number;
   /** Re-dial ceiling. Default: the election timeout, so a returning peer is back within one. */
   readonly redialMaxMs?: number;
+  /** Inbound connections allowed in their handshake at once; more are closed at once. Default 128. */
+  readonly maxPendingHandshakes?: number;
 }
 
 /** What a Transport needs: `{ ...settings, runner, clock }` from a `ClusterSettings` will do. */
