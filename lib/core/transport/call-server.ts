@@ -40,7 +40,9 @@ export class CallServer {
         link.serving.delete(controller);
         // Past the deadline the caller has stopped waiting; the result would only be dropped.
         if (!controller.signal.aborted) link.sendFrame(this.resultFrame(call, outcome));
-      });
+      })
+      // Only a bug of ours lands here; the link ends (and says why in the log) rather than the process.
+      .catch((error: unknown) => link.destroy({ kind: 'failed', error }));
   }
 
   /** A result that cannot travel (an unencodable or oversized value) travels as an error instead. */
