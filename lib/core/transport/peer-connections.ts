@@ -13,6 +13,17 @@ import type { ViolationLog } from './violation-log.js';
 
 const DEFAULT_MAX_PENDING_HANDSHAKES = 128;
 
+/**
+ * What a dial to a crashed process ends in: refused, or, when it raced the kernel tearing down
+ * the dead listener (the connection sat in its backlog), reset before the peer said a word. A live
+ * peer that turns a connection away answers first or closes it cleanly; it does not reset it.
+ */
+function nobodyListens(link: PeerLink, end: LinkEnd): boolean {
+  if (end.kind !== 'closed') return false;
+  const code = end.error?.code;
+  return code === 'ECONNREFUSED' || (code === 'ECONNRESET' && !link.heardAnything);
+}
+
 interface Peer {
   readonly node: NodeConfig;
   /** The connection this node dialled, from the dial until it ends. */
@@ -241,10 +252,9 @@ export class PeerConnections {
       return;
     }
     this.counts.dialFailures++;
-    const refused = end.kind === 'closed' && end.error?.code === 'ECONNREFUSED';
     if (peer.probing) {
       peer.probing = false;
-      if (refused) this.events.lost(peer.node.name);
+      if (nobodyListens(link, end)) this.events.lost(peer.node.name);
     }
     const delay = redialDelayMs(
       peer.failedDials++,

@@ -46,6 +46,8 @@ export class PeerLink {
   readonly serving = new Set<AbortController>();
   lastHeard: number;
   lastSent: number;
+  /** Whether any byte came from the peer on this connection. */
+  heardAnything = false;
   private readonly decoder: FrameDecoder;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private end: LinkEnd | undefined;
@@ -107,6 +109,7 @@ export class PeerLink {
 
   private onData(chunk: Buffer): void {
     if (this.end) return;
+    this.heardAnything = true;
     this.lastHeard = this.options.clock.now();
     this.decoder.feed(chunk);
     try {

@@ -160,7 +160,8 @@ export class Transport implements RemoteCaller {
 
   /**
    * DESIGN §4 "detect fast": fires when a connection to `peer` ended and an immediate re-dial was
-   * refused (ECONNREFUSED), which is what a crashed process looks like. A hint only: a network
+   * refused (ECONNREFUSED, or reset before the peer said anything: the dial raced the kernel
+   * closing a dead listener), which is what a crashed process looks like. A hint only: a network
    * fault can produce it for a live peer, so safety must not rest on it.
    */
   onPeerLost(handler: PeerLostHandler): void {
