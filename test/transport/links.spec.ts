@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterIdentity } from '../../lib/core/transport/protocol.js';
-import { handshakeAs, impostor, rawClient, SECRET, startMesh } from '../helpers/transports.js';
+import { handshakeAs, impostor, localNodes, makeNode, rawClient, SECRET, startMesh } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let mesh: Awaited<ReturnType<typeof startMesh>> | undefined;
@@ -52,6 +52,24 @@ describe('connection liveness', () => {
     await waitFor(() => a.lost.includes('c'));
     expect(a.transport.alivePeers()).toEqual(['b']);
     expect(a.transport.stats().peers).toMatchObject({ b: { alive: true }, c: { alive: false, outbound: false, inbound: false } });
+  });
+
+  it('signals the loss of a peer it only reached through the connection the peer dialled', async () => {
+    const nodes = await localNodes(['a', 'b']);
+    // a dials b before b listens, and then backs off for 30 s: a has only b's connection.
+    const a = makeNode(nodes[0]!, nodes, { redialBaseMs: 60_000, redialMaxMs: 60_000 });
+    const b = makeNode(nodes[1]!, nodes);
+    try {
+      await a.transport.start();
+      await waitFor(() => a.transport.stats().connections.dialFailures === 1);
+      await b.transport.start();
+      await waitFor(() => a.transport.isAlive('b'));
+      expect(a.transport.stats().peers.b).toMatchObject({ outbound: false, inbound: true });
+      await b.transport.close();
+      await waitFor(() => a.lost.includes('b'), { what: 'onPeerLost("b") from the inbound connection alone' });
+    } finally {
+      await Promise.all([a.transport.close(), b.transport.close()]);
+    }
   });
 
   it('closes connections beyond the pending-handshake limit at once, and serves peers throughout', async () => {

@@ -44,4 +44,31 @@ describe('a peer process killed with SIGKILL', () => {
       await a.transport.close();
     }
   });
+
+  it('is dialled again when it restarts on the same address', async () => {
+    const nodes = await localNodes(['a', 'b']);
+    const a = makeNode(nodes[0]!, nodes);
+    const children: ChildProcess[] = [];
+    const start = () => {
+      const { child } = startChild({ buildDir, self: nodes[1], nodes, secret: SECRET });
+      children.push(child);
+      return new Promise((resolve) => child.once('exit', resolve));
+    };
+    try {
+      await a.transport.start();
+      const firstExit = start();
+      await waitFor(() => a.transport.isAlive('b'));
+      children[0]!.kill('SIGKILL');
+      await firstExit;
+      await waitFor(() => a.lost.includes('b'));
+      const secondExit = start();
+      await waitFor(() => a.transport.isAlive('b'), { what: 'a to re-dial the restarted b' });
+      expect(await a.transport.call('b', 'echo', 'again', undefined, 5000)).toEqual({ status: 'ok', value: 'again' });
+      children[1]!.kill('SIGKILL');
+      await secondExit;
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      await a.transport.close();
+    }
+  });
 });

@@ -12,6 +12,8 @@ import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-
 import type { ViolationLog } from './violation-log.js';
 
 const DEFAULT_MAX_PENDING_HANDSHAKES = 128;
+/** Immediate dials that decide whether a peer whose connection ended is gone. */
+const PROBE_DIALS = 2;
 
 /**
  * What a dial to a crashed process ends in: refused, or, when it raced the kernel tearing down
@@ -33,8 +35,11 @@ interface Peer {
   redialTimer: NodeJS.Timeout | undefined;
   /** Failed dials since the last established outbound link. */
   failedDials: number;
-  /** A connection to the peer just ended; the dial now running is the "is it dead?" probe. */
-  probing: boolean;
+  /**
+   * Dials left that ask "is it dead?" after a connection to the peer ended: while above zero, a
+   * refused dial fires `lost`, and an inconclusive one is retried at once instead of backing off.
+   */
+  probesLeft: number;
   /** Last alive state reported through `change`. */
   reportedAlive: boolean;
 }
@@ -82,7 +87,7 @@ export class PeerConnections {
       if (node.name === options.self.name) continue;
       this.peers.set(node.name, {
         node, outbound: undefined, inbound: undefined, redialTimer: undefined,
-        failedDials: 0, probing: false, reportedAlive: false,
+        failedDials: 0, probesLeft: 0, reportedAlive: false,
       });
     }
   }
@@ -205,7 +210,7 @@ export class PeerConnections {
     this.counts.established++;
     if (link.direction === 'outbound') {
       peer.failedDials = 0;
-      peer.probing = false;
+      peer.probesLeft = 0;
     } else {
       const previous = peer.inbound;
       peer.inbound = link;
@@ -245,16 +250,17 @@ export class PeerConnections {
 
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
     if (this.state !== 'running') return;
-    if (link.peer !== undefined) {
-      // It was up: re-dial at once. A refusal means nobody listens there any more (DESIGN §4).
-      peer.probing = true;
-      this.dial(peer);
-      return;
-    }
+    if (link.peer !== undefined) return this.probe(peer);
     this.counts.dialFailures++;
-    if (peer.probing) {
-      peer.probing = false;
-      if (nobodyListens(link, end)) this.events.lost(peer.node.name);
+    if (peer.probesLeft > 0) {
+      peer.probesLeft--;
+      if (nobodyListens(link, end)) {
+        peer.probesLeft = 0;
+        this.events.lost(peer.node.name);
+      } else if (peer.probesLeft > 0 && end.kind === 'closed') {
+        // Closed mid-handshake, say by a process in its last moments: ask once more, now.
+        return this.dial(peer);
+      }
     }
     const delay = redialDelayMs(
       peer.failedDials++,
@@ -266,13 +272,23 @@ export class PeerConnections {
   }
 
   /**
-   * The peer's own connection to us ended while ours to it is not up (still backing off): probe
-   * now rather than at the next backoff tick, so a crash is noticed as fast as on our own link.
+   * The peer's own connection to us ended. Unless ours to it is up (its end will speak for
+   * itself), probe now rather than at the next backoff tick, so that a crash is noticed as fast
+   * when this node only had the peer's connection.
    */
   private afterInboundEnded(peer: Peer, end: LinkEnd): void {
-    if (this.state !== 'running' || end.kind === 'replaced' || peer.outbound) return;
+    if (this.state !== 'running' || end.kind === 'replaced' || peer.outbound?.peer !== undefined) return;
+    this.probe(peer);
+  }
+
+  /**
+   * DESIGN §4: a connection to the peer ended; re-dial at once and let the answer say whether
+   * anything still listens there. A dial already under way counts as the first probe.
+   */
+  private probe(peer: Peer): void {
+    peer.probesLeft = PROBE_DIALS;
+    if (peer.outbound) return;
     clearTimeout(peer.redialTimer);
-    peer.probing = true;
     this.dial(peer);
   }
 
