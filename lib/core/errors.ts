@@ -84,3 +84,31 @@ export class ShuttingDownError extends ClusterError {
     super('ERR_CLUSTER_SHUTTING_DOWN', message);
   }
 }
+
+/** Why the transport dropped a connection: each one is counted in `Transport.stats()`. */
+export type ViolationReason =
+  | 'frame-too-large'
+  | 'malformed-frame'
+  | 'malformed-message'
+  | 'unknown-type'
+  | 'unexpected-message'
+  | 'version-mismatch'
+  | 'cluster-mismatch'
+  | 'unknown-node'
+  | 'auth-failed'
+  | 'handshake-timeout'
+  | 'too-many-handshakes'
+  | 'tls-refused';
+
+/**
+ * A peer broke the wire protocol (bad frame, unknown message, failed handshake). The transport
+ * destroys that one connection and counts `reason`; it never reaches user code.
+ */
+export class ProtocolError extends ClusterError {
+  constructor(
+    readonly reason: ViolationReason,
+    message: string,
+  ) {
+    super('ERR_CLUSTER_PROTOCOL', message);
+  }
+}

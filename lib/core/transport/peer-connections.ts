@@ -1,0 +1,342 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { NodeUnavailableError, ShuttingDownError } from '../errors.js';
+import { errorStack, errorText } from '../logger.js';
+import type { NodeConfig } from '../node.js';
+import { redialDelayMs } from './backoff.js';
+import { Handshake, type HandshakeRole } from './handshake.js';
+import { PeerLink, type LinkEnd } from './peer-link.js';
+import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
+import { dial, type SocketOptions } from './sockets.js';
+import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
+import type { ViolationLog } from './violation-log.js';
+
+const DEFAULT_MAX_PENDING_HANDSHAKES = 128;
+/** Immediate dials that decide whether a peer whose connection ended is gone. */
+const PROBE_DIALS = 2;
+
+/**
+ * What a dial to a crashed process ends in: refused, or, when it raced the kernel tearing down
+ * the dead listener (the connection sat in its backlog), reset before the peer said a word. A live
+ * peer that turns a connection away answers first or closes it cleanly; it does not reset it.
+ */
+function nobodyListens(link: PeerLink, end: LinkEnd): boolean {
+  if (end.kind !== 'closed') return false;
+  const code = end.error?.code;
+  return code === 'ECONNREFUSED' || (code === 'ECONNRESET' && !link.heardAnything);
+}
+
+interface Peer {
+  readonly node: NodeConfig;
+  /** The connection this node dialled, from the dial until it ends. */
+  outbound: PeerLink | undefined;
+  /** The connection the peer dialled, once its handshake is done. */
+  inbound: PeerLink | undefined;
+  redialTimer: NodeJS.Timeout | undefined;
+  /** Failed dials since the last established outbound link. */
+  failedDials: number;
+  /**
+   * Dials left that ask "is it dead?" after a connection to the peer ended: while above zero, a
+   * refused dial fires `lost`, and an inconclusive one is retried at once instead of backing off.
+   */
+  probesLeft: number;
+  /** Last alive state reported through `change`. */
+  reportedAlive: boolean;
+}
+
+export interface PeerConnectionsEvents {
+  /** A session message from an established link (never a handshake message). */
+  message(link: PeerLink, message: SessionMessage): void;
+  /** DESIGN §4: a connection to `peer` ended and an immediate re-dial was refused. */
+  lost(peer: string): void;
+  change(peer: string, alive: boolean): void;
+}
+
+/**
+ * Which peers this node is connected to, and keeping it so: one outbound link per peer, dialled
+ * and re-dialled with capped exponential backoff and full jitter; inbound links as the listener
+ * hands them over; keep-alive pings on idle links and the idle deadline on silent ones.
+ *
+ * A second inbound link from a node that already has one *replaces* the first: that is what a
+ * restarted peer, or one whose side of a half-open connection died, looks like, and refusing it
+ * would lock the peer out until the idle deadline. The newcomer passed the same handshake.
+ */
+export class PeerConnections {
+  private readonly peers = new Map<string, Peer>();
+  /** Every socket this node holds, accepted or dialled, handshaken or not: close() ends them all. */
+  private readonly sockets = new Set<Socket>();
+  private readonly links = new Set<PeerLink>();
+  private readonly clusterId: string;
+  private readonly socketOptions: SocketOptions;
+  private readonly random: () => number;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private state: 'new' | 'running' | 'closed' = 'new';
+  private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, replaced: 0, closed: 0 };
+  /** Calls cut off by a link that died (not by shutdown). */
+  callsCutOff = 0;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly violations: ViolationLog,
+    private readonly events: PeerConnectionsEvents,
+  ) {
+    this.clusterId = clusterIdentity(options.nodes);
+    this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
+    this.random = options.random ?? Math.random;
+    for (const node of options.nodes) {
+      if (node.name === options.self.name) continue;
+      this.peers.set(node.name, {
+        node, outbound: undefined, inbound: undefined, redialTimer: undefined,
+        failedDials: 0, probesLeft: 0, reportedAlive: false,
+      });
+    }
+  }
+
+  get peerNames(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /** Dials every peer and starts the keep-alive sweep. */
+  start(): void {
+    if (this.state !== 'new') return;
+    this.state = 'running';
+    for (const peer of this.peers.values()) this.dial(peer);
+    this.heartbeatTimer = setInterval(() => this.sweep(), this.options.heartbeatIntervalMs);
+  }
+
+  /** Ends every link and socket and clears every timer; resolves when every socket has closed. */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    for (const peer of this.peers.values()) clearTimeout(peer.redialTimer);
+    for (const link of [...this.links]) link.destroy({ kind: 'shutdown' });
+    await Promise.all(
+      [...this.sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.closed) return resolve();
+            socket.once('close', () => resolve());
+            socket.destroy();
+          }),
+      ),
+    );
+  }
+
+  /** Every socket the listener accepts, raw, as soon as it exists (before any TLS handshake). */
+  track(socket: Socket): void {
+    // Errors are the link's (or the TLS layer's) to handle; this listener only keeps an error on
+    // a raw socket from ever being an uncaught 'error' event.
+    socket.on('error', () => undefined);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  /** A socket ready for the node handshake. */
+  accept(socket: Socket): void {
+    if (this.state !== 'running') return void socket.destroy();
+    this.counts.accepted++;
+    // Strangers may hold a socket each for at most the handshake deadline, and only so many at
+    // once: a flood of idle connections cannot exhaust this process's file descriptors. Peers
+    // still reach this node over the connections it dialled (sends fall back to those).
+    const limit = this.options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+    if (this.pendingInbound() >= limit) {
+      this.violations.record('too-many-handshakes', `${limit} connections are already in their handshake`, `${socket.remoteAddress}:${socket.remotePort}`);
+      return void socket.destroy();
+    }
+    this.openLink(socket, 'acceptor', undefined);
+  }
+
+  private pendingInbound(): number {
+    let pending = 0;
+    for (const link of this.links) if (link.direction === 'inbound' && link.peer === undefined) pending++;
+    return pending;
+  }
+
+  /** The link to send to `name` over: the one this node dialled, else the one the peer dialled. */
+  linkTo(name: string): PeerLink | undefined {
+    const peer = this.peers.get(name);
+    if (!peer || this.state !== 'running') return undefined;
+    if (peer.outbound?.peer !== undefined && !peer.outbound.ended) return peer.outbound;
+    if (peer.inbound && !peer.inbound.ended) return peer.inbound;
+    return undefined;
+  }
+
+  /** Connected (handshake done) and heard from within the election timeout. */
+  isAlive(name: string): boolean {
+    const peer = this.peers.get(name);
+    if (!peer || this.state !== 'running') return false;
+    const now = this.options.clock.now();
+    const fresh = (link: PeerLink | undefined) =>
+      link?.peer !== undefined && !link.ended && now - link.lastHeard <= this.options.electionTimeoutMs;
+    return fresh(peer.outbound) || fresh(peer.inbound);
+  }
+
+  stats(): { connections: ConnectionStats; peers: Record<string, PeerStats> } {
+    const peers: Record<string, PeerStats> = {};
+    for (const [name, p] of this.peers) {
+      peers[name] = { alive: this.isAlive(name), outbound: p.outbound?.peer !== undefined, inbound: p.inbound !== undefined };
+    }
+    return { connections: { ...this.counts }, peers };
+  }
+
+  private dial(peer: Peer): void {
+    peer.redialTimer = undefined;
+    if (this.state !== 'running' || peer.outbound) return;
+    this.counts.dialled++;
+    const socket = dial(peer.node, this.socketOptions);
+    this.track(socket);
+    peer.outbound = this.openLink(socket, 'dialer', peer.node.name);
+  }
+
+  private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined): PeerLink {
+    const { self, secret, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
+    const handshake = new Handshake({
+      role, selfName: self.name, clusterId: this.clusterId, peers: new Set(this.peers.keys()),
+      expectedPeer, secret, nonce: randomBytes(NONCE_BYTES),
+    });
+    const direction = role === 'dialer' ? 'outbound' : 'inbound';
+    const link = new PeerLink(socket, direction, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
+      established: (l) => this.onEstablished(l),
+      message: (l, m) => this.events.message(l, m),
+      ended: (l, end) => this.onEnded(l, end),
+    });
+    this.links.add(link);
+    return link;
+  }
+
+  private onEstablished(link: PeerLink): void {
+    const peer = this.peers.get(link.peer!)!;
+    this.counts.established++;
+    if (link.direction === 'outbound') {
+      peer.failedDials = 0;
+      peer.probesLeft = 0;
+    } else {
+      const previous = peer.inbound;
+      peer.inbound = link;
+      previous?.destroy({ kind: 'replaced' });
+    }
+    this.reportAliveness(peer);
+  }
+
+  private onEnded(link: PeerLink, end: LinkEnd): void {
+    this.links.delete(link);
+    this.settleLinkCalls(link);
+    this.count(link, end);
+    const peer = link.direction === 'outbound'
+      ? [...this.peers.values()].find((p) => p.outbound === link)
+      : link.peer !== undefined ? this.peers.get(link.peer) : undefined;
+    if (!peer) return;
+    if (peer.inbound === link) {
+      peer.inbound = undefined;
+      this.afterInboundEnded(peer, end);
+    }
+    if (peer.outbound === link) {
+      peer.outbound = undefined;
+      this.afterOutboundEnded(peer, link, end);
+    }
+    this.reportAliveness(peer);
+  }
+
+  /** No call is left hanging on a dead link, on either side of it. */
+  private settleLinkCalls(link: PeerLink): void {
+    const closing = this.state === 'closed';
+    const error = () => closing ? new ShuttingDownError() : new NodeUnavailableError(link.peer ?? '?', 'its connection closed');
+    if (!closing) this.callsCutOff += link.calls.size;
+    link.calls.failAll(error);
+    for (const controller of link.serving) controller.abort(error());
+    link.serving.clear();
+  }
+
+  private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
+    if (this.state !== 'running') return;
+    if (link.peer !== undefined) return this.probe(peer);
+    this.counts.dialFailures++;
+    if (peer.probesLeft > 0) {
+      peer.probesLeft--;
+      if (nobodyListens(link, end)) {
+        peer.probesLeft = 0;
+        this.events.lost(peer.node.name);
+      } else if (peer.probesLeft > 0 && end.kind === 'closed') {
+        // Closed mid-handshake, say by a process in its last moments: ask once more, now.
+        return this.dial(peer);
+      }
+    }
+    const delay = redialDelayMs(
+      peer.failedDials++,
+      this.options.redialBaseMs ?? 50,
+      this.options.redialMaxMs ?? this.options.electionTimeoutMs,
+      this.random,
+    );
+    peer.redialTimer = setTimeout(() => this.dial(peer), delay);
+  }
+
+  /**
+   * The peer's own connection to us ended. Unless ours to it is up (its end will speak for
+   * itself), probe now rather than at the next backoff tick, so that a crash is noticed as fast
+   * when this node only had the peer's connection.
+   */
+  private afterInboundEnded(peer: Peer, end: LinkEnd): void {
+    if (this.state !== 'running' || end.kind === 'replaced' || peer.outbound?.peer !== undefined) return;
+    this.probe(peer);
+  }
+
+  /**
+   * DESIGN §4: a connection to the peer ended; re-dial at once and let the answer say whether
+   * anything still listens there. A dial already under way counts as the first probe.
+   */
+  private probe(peer: Peer): void {
+    peer.probesLeft = PROBE_DIALS;
+    if (peer.outbound) return;
+    clearTimeout(peer.redialTimer);
+    this.dial(peer);
+  }
+
+  private count(link: PeerLink, end: LinkEnd): void {
+    switch (end.kind) {
+      case 'violation':
+        this.violations.record(end.reason, end.detail, link.peer ? `"${link.peer}" (${link.remote})` : link.remote);
+        return;
+      case 'failed':
+        this.options.logger.error(
+          `Dropped the connection to ${link.peer ? `"${link.peer}"` : link.remote} after an error handling its message: ${errorText(end.error)}`,
+          errorStack(end.error),
+        );
+        return;
+      case 'idle':
+        this.counts.idleDropped++;
+        return;
+      case 'replaced':
+        this.counts.replaced++;
+        return;
+      case 'closed':
+        if (link.peer !== undefined) this.counts.closed++;
+        return;
+      case 'shutdown':
+        return;
+    }
+  }
+
+  /**
+   * Every heartbeat interval: drop links silent for longer than the election timeout, and ping
+   * links that sent nothing for half an interval, so a healthy idle link is never silent for
+   * much more than one interval (and the heartbeat is at most half the election timeout).
+   */
+  private sweep(): void {
+    const now = this.options.clock.now();
+    const { electionTimeoutMs, heartbeatIntervalMs } = this.options;
+    for (const link of [...this.links]) {
+      if (link.peer === undefined) continue;
+      if (now - link.lastHeard > electionTimeoutMs) link.destroy({ kind: 'idle' });
+      else if (now - link.lastSent >= heartbeatIntervalMs / 2) link.send({ type: 'ping' });
+    }
+    for (const peer of this.peers.values()) this.reportAliveness(peer);
+  }
+
+  private reportAliveness(peer: Peer): void {
+    const alive = this.isAlive(peer.node.name);
+    if (alive === peer.reportedAlive) return;
+    peer.reportedAlive = alive;
+    this.events.change(peer.node.name, alive);
+  }
+}

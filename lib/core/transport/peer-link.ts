@@ -1,0 +1,157 @@
+import type { Socket } from 'node:net';
+import type { Clock } from '../clock.js';
+import { ProtocolError, type ViolationReason } from '../errors.js';
+import { encodeFrame, FrameDecoder } from './frame-codec.js';
+import type { Handshake } from './handshake.js';
+import { PendingCalls } from './pending-calls.js';
+import { parseMessage, type Message, type SessionMessage } from './protocol.js';
+
+/**
+ * Handshake messages are a few hundred bytes; until a peer has passed the handshake it may not
+ * make this node buffer more than this per connection.
+ */
+export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
+
+/** Why a link ended; exactly one per link. */
+export type LinkEnd =
+  | { readonly kind: 'violation'; readonly reason: ViolationReason; readonly detail: string }
+  | { readonly kind: 'closed'; readonly error: NodeJS.ErrnoException | undefined }
+  /** This node failed handling the peer's message: a bug here, never the peer's fault. */
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'replaced' }
+  | { readonly kind: 'shutdown' };
+
+export interface LinkHandler {
+  established(link: PeerLink): void;
+  message(link: PeerLink, message: SessionMessage): void;
+  ended(link: PeerLink, end: LinkEnd): void;
+}
+
+export interface LinkOptions {
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly clock: Clock;
+}
+
+/**
+ * One connection to one peer, inbound or outbound: framing, the handshake under a deadline, then
+ * session messages. Any fault destroys this socket alone and is reported once through `ended`;
+ * nothing here throws into the event loop.
+ */
+export class PeerLink {
+  /** Calls this node made over this link, awaiting results. */
+  readonly calls = new PendingCalls();
+  /** Calls served for the peer over this link; aborted when the link ends. */
+  readonly serving = new Set<AbortController>();
+  lastHeard: number;
+  lastSent: number;
+  /** Whether any byte came from the peer on this connection. */
+  heardAnything = false;
+  private readonly decoder: FrameDecoder;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private end: LinkEnd | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    readonly direction: 'inbound' | 'outbound',
+    private readonly handshake: Handshake,
+    private readonly options: LinkOptions,
+    private readonly handler: LinkHandler,
+  ) {
+    this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
+    this.lastHeard = this.lastSent = options.clock.now();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.finish({ kind: 'closed', error }));
+    socket.on('close', () => this.finish({ kind: 'closed', error: undefined }));
+    this.handshakeTimer = setTimeout(
+      () =>
+        this.destroy({
+          kind: 'violation',
+          reason: 'handshake-timeout',
+          detail: `no handshake within ${options.handshakeTimeoutMs} ms`,
+        }),
+      options.handshakeTimeoutMs,
+    );
+    for (const message of handshake.start()) this.send(message);
+  }
+
+  /** The peer's node name, once the handshake is complete. */
+  get peer(): string | undefined {
+    return this.handshake.established;
+  }
+
+  get ended(): boolean {
+    return this.end !== undefined;
+  }
+
+  /** A printable remote address, for logs. */
+  get remote(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+  }
+
+  /** Queues a message; false if the link has ended. */
+  send(message: Message): boolean {
+    return this.sendFrame(encodeFrame(message));
+  }
+
+  sendFrame(frame: Buffer): boolean {
+    if (this.end) return false;
+    this.lastSent = this.options.clock.now();
+    this.socket.write(frame);
+    return true;
+  }
+
+  destroy(end: LinkEnd): void {
+    this.finish(end);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.end) return;
+    this.heardAnything = true;
+    this.lastHeard = this.options.clock.now();
+    this.decoder.feed(chunk);
+    try {
+      // One frame at a time: the frame limit rises when the handshake completes, between frames.
+      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
+        this.onMessage(parseMessage(frame.body));
+        if (this.end) return;
+      }
+    } catch (error) {
+      // Nothing thrown here may reach the event loop: the process must outlive any connection.
+      this.finish(
+        error instanceof ProtocolError
+          ? { kind: 'violation', reason: error.reason, detail: error.message }
+          : { kind: 'failed', error },
+      );
+    }
+  }
+
+  private onMessage(message: Message): void {
+    if (this.peer !== undefined) {
+      if (message.type === 'hello' || message.type === 'auth') {
+        throw new ProtocolError('unexpected-message', `"${message.type}" after the handshake.`);
+      }
+      this.handler.message(this, message);
+      return;
+    }
+    for (const reply of this.handshake.receive(message)) this.send(reply);
+    if (this.peer !== undefined) {
+      clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
+      this.decoder.maxFrameBytes = this.options.maxFrameBytes;
+      this.handler.established(this);
+    }
+  }
+
+  /** The single exit: the socket goes, timers go, and the owner hears why, once. */
+  private finish(end: LinkEnd): void {
+    if (this.end) return;
+    this.end = end;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.socket.destroy();
+    this.handler.ended(this, end);
+  }
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { ProtocolError } from '../errors.js';
+import type { NodeConfig } from '../node.js';
+import type { CallOutcome, WireError } from '../rpc/function-runner.js';
+
+/** Bumped on any incompatible change to the messages below; peers must match exactly. */
+export const PROTOCOL_VERSION = 1;
+
+export const NONCE_BYTES = 32;
+export const PROOF_BYTES = 32;
+
+/** First message each way: who is speaking, in which cluster, with a fresh challenge. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly version: number;
+  /** `clusterIdentity()` of the sender's configured node list. */
+  readonly cluster: string;
+  readonly node: string;
+  readonly nonce: Uint8Array;
+}
+
+/** HMAC-SHA256 proof that the sender holds the shared secret (handshake.ts). */
+export interface AuthMessage {
+  readonly type: 'auth';
+  readonly proof: Uint8Array;
+}
+
+/** Keep-alive on an otherwise idle connection; answered with `pong`. */
+export interface PingMessage {
+  readonly type: 'ping';
+}
+
+export interface PongMessage {
+  readonly type: 'pong';
+}
+
+/** An election message; the transport never looks inside `payload`. */
+export interface RaftMessage {
+  readonly type: 'raft';
+  readonly payload: unknown;
+}
+
+export interface CallMessage {
+  readonly type: 'call';
+  /** Unique among the sender's calls in flight; the `result` carries it back. */
+  readonly id: number;
+  readonly funcName: string;
+  readonly param: unknown;
+  readonly traceId: string | undefined;
+  /** The caller's deadline, relative; the callee aborts the call's signal when it passes. */
+  readonly timeoutMs: number;
+}
+
+export interface ResultMessage {
+  readonly type: 'result';
+  readonly id: number;
+  readonly outcome: CallOutcome;
+}
+
+export type HandshakeMessage = HelloMessage | AuthMessage;
+export type SessionMessage = PingMessage | PongMessage | RaftMessage | CallMessage | ResultMessage;
+export type Message = HandshakeMessage | SessionMessage;
+
+/**
+ * Names the cluster by its configured node list (names and addresses, in any order), so nodes of
+ * two different clusters refuse each other in the handshake even if one dials the other by mistake.
+ */
+export function clusterIdentity(nodes: readonly NodeConfig[]): string {
+  const lines = nodes.map((n) => JSON.stringify([n.name, n.ip, n.port])).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+function malformed(type: string, field: string): never {
+  throw new ProtocolError('malformed-message', `Malformed "${type}" message: bad field "${field}".`);
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isBytes = (length: number) => (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === length;
+const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+function check(type: string, m: Record<string, unknown>, field: string, ok: (v: unknown) => boolean): void {
+  if (!ok(m[field])) malformed(type, field);
+}
+
+function isWireError(v: unknown): v is WireError {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return isString(e.name) && isString(e.message) && (e.code == null || isString(e.code)) && (e.stack == null || isString(e.stack));
+}
+
+function isOutcome(v: unknown): v is CallOutcome {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return o.status === 'ok' || o.status === 'not-found' || (o.status === 'error' && isWireError(o.error));
+}
+
+/**
+ * Checks a decoded frame body and returns it as a Message. Anything else is a ProtocolError:
+ * a peer that speaks something we do not understand is disconnected, never guessed at.
+ */
+export function parseMessage(body: unknown): Message {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ProtocolError('malformed-message', 'A message must be a map with a "type".');
+  }
+  const m = body as Record<string, unknown>;
+  const type = m.type;
+  switch (type) {
+    case 'hello':
+      check(type, m, 'version', Number.isSafeInteger);
+      check(type, m, 'cluster', isString);
+      check(type, m, 'node', isString);
+      check(type, m, 'nonce', isBytes(NONCE_BYTES));
+      return { type, version: m.version as number, cluster: m.cluster as string, node: m.node as string, nonce: m.nonce as Uint8Array };
+    case 'auth':
+      check(type, m, 'proof', isBytes(PROOF_BYTES));
+      return { type, proof: m.proof as Uint8Array };
+    case 'ping':
+    case 'pong':
+      return { type };
+    case 'raft':
+      return { type, payload: m.payload };
+    case 'call':
+      check(type, m, 'id', isId);
+      check(type, m, 'funcName', isString);
+      check(type, m, 'traceId', (v) => v == null || isString(v));
+      check(type, m, 'timeoutMs', isPositive);
+      return {
+        type,
+        id: m.id as number,
+        funcName: m.funcName as string,
+        param: m.param,
+        traceId: (m.traceId as string | null | undefined) ?? undefined,
+        timeoutMs: m.timeoutMs as number,
+      };
+    case 'result':
+      check(type, m, 'id', isId);
+      check(type, m, 'outcome', isOutcome);
+      return { type, id: m.id as number, outcome: m.outcome as CallOutcome };
+    default:
+      throw new ProtocolError('unknown-type', `Unknown message type ${String(typeof type === 'string' ? JSON.stringify(type) : typeof type).slice(0, 40)}.`);
+  }
+}

@@ -1,0 +1,66 @@
+import { createServer as createTcpServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, connect as connectTls, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { ClusterConfigError } from '../errors.js';
+import type { NodeConfig } from '../node.js';
+
+/**
+ * Plain TCP, or mutual TLS: each side presents a certificate and accepts only one signed by the
+ * configured `ca`. Host names are not checked (nodes are usually dialled by IP); the trust anchor
+ * is the cluster's own CA, and the handshake then checks which configured node is speaking.
+ */
+export interface SocketOptions {
+  readonly tls: SecureContextOptions | undefined;
+  readonly handshakeTimeoutMs: number;
+}
+
+export interface ListenerEvents {
+  /** A connection ready for the node handshake (after the TLS handshake, with TLS). */
+  onSocket(socket: Socket): void;
+  /** Every accepted socket, raw, as soon as it exists: close() must be able to destroy it. */
+  onRawSocket(socket: Socket): void;
+  /** A TLS client that failed the TLS handshake (no certificate, wrong CA, timeout). */
+  onTlsRefused(error: Error, socket: Socket): void;
+}
+
+export function createListener(options: SocketOptions, events: ListenerEvents): Server {
+  const server = options.tls
+    ? createTlsServer(
+        {
+          ...options.tls,
+          requestCert: true,
+          rejectUnauthorized: true,
+          handshakeTimeout: options.handshakeTimeoutMs,
+        },
+        (socket: TLSSocket) => events.onSocket(socket),
+      ).on('tlsClientError', (error, socket) => events.onTlsRefused(error, socket))
+    : createTcpServer((socket) => events.onSocket(socket));
+  // The raw 'connection' comes before the TLS handshake, so half-open TLS sockets are tracked too.
+  server.on('connection', (socket: Socket) => events.onRawSocket(socket));
+  return server;
+}
+
+export function dial(node: NodeConfig, options: SocketOptions): Socket {
+  if (!options.tls) return connectTcp({ host: node.ip, port: node.port });
+  return connectTls({
+    ...options.tls,
+    host: node.ip,
+    port: node.port,
+    rejectUnauthorized: true,
+    checkServerIdentity: () => undefined,
+  });
+}
+
+/**
+ * Mutual TLS needs this node's own certificate and the cluster's CA. Without `ca` Node would trust
+ * every public CA, and any certificate a stranger can buy would pass for a node.
+ */
+export function assertMutualTlsOptions(tls: SecureContextOptions | undefined): void {
+  if (tls === undefined) return;
+  const missing = [
+    tls.ca === undefined && 'ca (the CA that signed every node certificate)',
+    tls.pfx === undefined && (tls.key === undefined || tls.cert === undefined) && 'key and cert (or pfx) of this node',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new ClusterConfigError(`\`tls\` is missing ${missing.join(' and ')}; mutual TLS between nodes needs all of them.`);
+  }
+}

@@ -1,0 +1,80 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { Clock } from '../clock.js';
+import type { ViolationReason } from '../errors.js';
+import type { ClusterLogger } from '../logger.js';
+import type { NodeConfig } from '../node.js';
+import type { FunctionRunner } from '../rpc/function-runner.js';
+
+/** How connections are made and kept; a `ClusterSettings` supplies every field it names. */
+export interface ConnectionOptions {
+  readonly self: NodeConfig;
+  /** Every configured node, this one included. */
+  readonly nodes: readonly NodeConfig[];
+  /** A peer silent for longer than this is dropped, and is not alive. */
+  readonly electionTimeoutMs: number;
+  /** An idle connection sends a ping this often. */
+  readonly heartbeatIntervalMs: number;
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly secret?: string | undefined;
+  readonly tls?: SecureContextOptions | undefined;
+  readonly clock: Clock;
+  readonly logger: ClusterLogger;
+  /** [0, 1) source for re-dial jitter; `Math.random` unless a test pins it. */
+  readonly random?: () => number;
+  /** First re-dial ceiling; doubles per failed dial up to `redialMaxMs`. Default 50 ms. */
+  readonly redialBaseMs?: number;
+  /** Re-dial ceiling. Default: the election timeout, so a returning peer is back within one. */
+  readonly redialMaxMs?: number;
+  /** Inbound connections allowed in their handshake at once; more are closed at once. Default 128. */
+  readonly maxPendingHandshakes?: number;
+}
+
+/** What a Transport needs: `{ ...settings, runner, clock }` from a `ClusterSettings` will do. */
+export interface TransportOptions extends ConnectionOptions {
+  /** Allow a non-loopback listener with neither `secret` nor `tls` (protected mode off). */
+  readonly insecure?: boolean;
+  /** Serves the calls other nodes make to this one. */
+  readonly runner: FunctionRunner;
+}
+
+export interface PeerStats {
+  /** Connected (handshake done) and heard from within the election timeout. */
+  readonly alive: boolean;
+  /** The connection this node dialled is up. */
+  readonly outbound: boolean;
+  /** The connection the peer dialled is up. */
+  readonly inbound: boolean;
+}
+
+export interface ConnectionStats {
+  readonly accepted: number;
+  readonly dialled: number;
+  /** Dials that ended before their handshake completed (refused, reset, timed out, rejected). */
+  readonly dialFailures: number;
+  readonly established: number;
+  /** Established links dropped for silence longer than the election timeout. */
+  readonly idleDropped: number;
+  /** Inbound links replaced by a newer one from the same node. */
+  readonly replaced: number;
+  /** Established links closed by the network or the peer. */
+  readonly closed: number;
+}
+
+export interface TransportStats {
+  /** Connections dropped for breaking the protocol, by reason. */
+  readonly violations: Partial<Record<ViolationReason, number>>;
+  readonly connections: ConnectionStats;
+  readonly calls: {
+    readonly sent: number;
+    readonly served: number;
+    readonly timedOut: number;
+    /** Failed fast (not connected) or cut off by a connection that died. */
+    readonly unavailable: number;
+    /** Results that arrived after their call timed out. */
+    readonly lateResults: number;
+  };
+  /** Election messages. */
+  readonly messages: { readonly sent: number; readonly received: number };
+  readonly peers: Readonly<Record<string, PeerStats>>;
+}

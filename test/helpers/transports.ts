@@ -1,0 +1,130 @@
+import { connect, type Socket } from 'node:net';
+import { silentLogger, type ClusterLogger } from '../../lib/core/logger.js';
+import type { NodeConfig } from '../../lib/core/node.js';
+import { FuncRegistry, type ClusterFunctionHandler } from '../../lib/core/rpc/func-registry.js';
+import { FunctionRunner } from '../../lib/core/rpc/function-runner.js';
+import { randomBytes } from 'node:crypto';
+import { encodeFrame, FrameDecoder } from '../../lib/core/transport/frame-codec.js';
+import { Handshake } from '../../lib/core/transport/handshake.js';
+import { parseMessage } from '../../lib/core/transport/protocol.js';
+import { Transport, type TransportOptions } from '../../lib/core/transport/transport.js';
+import { systemClock } from '../../lib/system-clock.js';
+import { freePorts } from './ports.js';
+import { waitFor } from './wait-for.js';
+
+export const SECRET = 'a test secret, long enough';
+
+/** Timings short enough for quick tests, long enough for a loaded CI machine. */
+export const FAST = {
+  electionTimeoutMs: 1000,
+  heartbeatIntervalMs: 100,
+  maxFrameBytes: 1024 * 1024,
+  handshakeTimeoutMs: 2000,
+  redialBaseMs: 10,
+  redialMaxMs: 200,
+} as const;
+
+export async function localNodes(names: readonly string[]): Promise<NodeConfig[]> {
+  const ports = await freePorts(names.length);
+  return names.map((name, i) => ({ name, ip: '127.0.0.1', port: ports[i]! }));
+}
+
+export interface TestNode {
+  readonly transport: Transport;
+  readonly registry: FuncRegistry;
+  readonly lost: string[];
+}
+
+/** A transport for `self` among `nodes`, with a fresh function registry; not started. */
+export function makeNode(
+  self: NodeConfig,
+  nodes: readonly NodeConfig[],
+  options: Partial<TransportOptions> & { functions?: Record<string, ClusterFunctionHandler>; logger?: ClusterLogger } = {},
+): TestNode {
+  const registry = new FuncRegistry();
+  for (const [name, fn] of Object.entries(options.functions ?? {})) registry.register(name, fn);
+  const transport = new Transport({
+    self,
+    nodes,
+    secret: SECRET,
+    ...FAST,
+    runner: new FunctionRunner(registry),
+    clock: systemClock,
+    logger: silentLogger,
+    random: () => 0.5,
+    ...options,
+  });
+  const lost: string[] = [];
+  transport.onPeerLost((peer) => lost.push(peer));
+  return { transport, registry, lost };
+}
+
+/**
+ * Starts one node per name, fully connected, and returns them by name. Nodes named in `absent`
+ * are configured (they count in the cluster identity and may be claimed in a handshake) but never
+ * started.
+ */
+export async function startMesh(
+  names: readonly string[],
+  options: Parameters<typeof makeNode>[2] = {},
+  absent: readonly string[] = [],
+): Promise<{ nodes: NodeConfig[]; mesh: Map<string, TestNode>; close(): Promise<void> }> {
+  const nodes = await localNodes([...names, ...absent]);
+  const mesh = new Map(nodes.filter((n) => names.includes(n.name)).map((n) => [n.name, makeNode(n, nodes, options)]));
+  await Promise.all([...mesh.values()].map((m) => m.transport.start()));
+  await waitFor(
+    () => [...mesh.entries()].every(([name, m]) => names.every((other) => other === name || m.transport.isAlive(other))),
+    { what: 'every node to see every other alive' },
+  );
+  return {
+    nodes,
+    mesh,
+    close: async () => void (await Promise.all([...mesh.values()].map((m) => m.transport.close()))),
+  };
+}
+
+export type RawClient = Awaited<ReturnType<typeof rawClient>>;
+
+/** A bare TCP client for speaking (or garbling) the protocol by hand. */
+export async function rawClient(port: number): Promise<{
+  socket: Socket;
+  received: unknown[];
+  sendMessage(message: unknown): void;
+  closed: Promise<void>;
+}> {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => undefined);
+  const received: unknown[] = [];
+  const decoder = new FrameDecoder(16 * 1024 * 1024);
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      received.push(...decoder.push(chunk));
+    } catch {
+      socket.destroy();
+    }
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, received, sendMessage: (m) => socket.write(encodeFrame(m)), closed };
+}
+
+/** A hand-driven dialer claiming `selfName` towards `expectedPeer`, with the secret and cluster id the test picks. */
+export function impostor(selfName: string, expectedPeer: string, clusterId: string, secret: string | undefined): Handshake {
+  return new Handshake({
+    role: 'dialer', selfName, expectedPeer, peers: new Set([expectedPeer]), nonce: randomBytes(32), clusterId, secret,
+  });
+}
+
+/** Plays the dialer's side of the handshake over `client` until it is established or the peer hangs up. */
+export async function handshakeAs(client: RawClient, dialer: Handshake): Promise<void> {
+  for (const m of dialer.start()) client.sendMessage(m);
+  let seen = 0;
+  while (dialer.established === undefined) {
+    await Promise.race([waitFor(() => client.received.length > seen), client.closed]);
+    if (client.received.length === seen) return; // hung up
+    for (const reply of dialer.receive(parseMessage(client.received[seen++]))) client.sendMessage(reply);
+  }
+}

@@ -1,0 +1,74 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeUnavailableError } from '../../lib/core/errors.js';
+import { localNodes, makeNode, SECRET } from '../helpers/transports.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// Inside the repository, so the build finds node_modules; under dist/, which git ignores.
+const buildDir = `${root}dist/transport-crash-test-${process.pid}`;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`, '--outDir', buildDir], { stdio: 'pipe' });
+});
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+function startChild(args: object): { child: ChildProcess; lines: string[] } {
+  const child = spawn(process.execPath, [`${root}test/fixtures/transport-node.mjs`, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  return { child, lines };
+}
+
+describe('a peer process killed with SIGKILL', () => {
+  it('is detected at once: in-flight calls fail with NodeUnavailable and onPeerLost fires', async () => {
+    const nodes = await localNodes(['a', 'b']);
+    const a = makeNode(nodes[0]!, nodes);
+    const { child, lines } = startChild({ buildDir, self: nodes[1], nodes, secret: SECRET });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await a.transport.start();
+      await waitFor(() => a.transport.isAlive('b'), { what: 'the child node to connect' });
+      const inFlight = a.transport.call('b', 'hang', undefined, undefined, 60_000);
+      inFlight.catch(() => undefined);
+      await waitFor(() => lines.includes('serving hang'));
+      child.kill('SIGKILL');
+      await expect(inFlight).rejects.toBeInstanceOf(NodeUnavailableError);
+      await waitFor(() => a.lost.includes('b'), { what: 'onPeerLost("b")' });
+      expect(a.transport.isAlive('b')).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await a.transport.close();
+    }
+  });
+
+  it('is dialled again when it restarts on the same address', async () => {
+    const nodes = await localNodes(['a', 'b']);
+    const a = makeNode(nodes[0]!, nodes);
+    const children: ChildProcess[] = [];
+    const start = () => {
+      const { child } = startChild({ buildDir, self: nodes[1], nodes, secret: SECRET });
+      children.push(child);
+      return new Promise((resolve) => child.once('exit', resolve));
+    };
+    try {
+      await a.transport.start();
+      const firstExit = start();
+      await waitFor(() => a.transport.isAlive('b'));
+      children[0]!.kill('SIGKILL');
+      await firstExit;
+      await waitFor(() => a.lost.includes('b'));
+      const secondExit = start();
+      await waitFor(() => a.transport.isAlive('b'), { what: 'a to re-dial the restarted b' });
+      expect(await a.transport.call('b', 'echo', 'again', undefined, 5000)).toEqual({ status: 'ok', value: 'again' });
+      children[1]!.kill('SIGKILL');
+      await secondExit;
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      await a.transport.close();
+    }
+  });
+});
