@@ -184,7 +184,8 @@ export class PeerConnections {
     peer.redialTimer = undefined;
     if (this.state !== 'running' || peer.outbound) return;
     this.counts.dialled++;
-    const socket = dial(peer.node, this.socketOptions);
+    const address = this.options.dialAddress?.(peer.node) ?? { host: peer.node.ip, port: peer.node.port };
+    const socket = dial(address, this.socketOptions);
     this.track(socket);
     peer.outbound = this.openLink(socket, 'dialer', peer.node.name);
   }

@@ -1,7 +1,6 @@
 import { createServer as createTcpServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as connectTls, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { ClusterConfigError } from '../errors.js';
-import type { NodeConfig } from '../node.js';
 
 /**
  * Plain TCP, or mutual TLS: each side presents a certificate and accepts only one signed by the
@@ -39,12 +38,12 @@ export function createListener(options: SocketOptions, events: ListenerEvents): 
   return server;
 }
 
-export function dial(node: NodeConfig, options: SocketOptions): Socket {
-  if (!options.tls) return connectTcp({ host: node.ip, port: node.port });
+export function dial(address: { host: string; port: number }, options: SocketOptions): Socket {
+  if (!options.tls) return connectTcp({ host: address.host, port: address.port });
   return connectTls({
     ...options.tls,
-    host: node.ip,
-    port: node.port,
+    host: address.host,
+    port: address.port,
     rejectUnauthorized: true,
     checkServerIdentity: () => undefined,
   });

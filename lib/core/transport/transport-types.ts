@@ -28,6 +28,11 @@ export interface ConnectionOptions {
   readonly redialMaxMs?: number;
   /** Inbound connections allowed in their handshake at once; more are closed at once. Default 128. */
   readonly maxPendingHandshakes?: number;
+  /**
+   * Where to dial a peer; its configured address unless given. A test seam: partition tests dial
+   * through a fault-injecting proxy while every node keeps the same configured node list.
+   */
+  readonly dialAddress?: (peer: NodeConfig) => { readonly host: string; readonly port: number };
 }
 
 /** What a Transport needs: `{ ...settings, runner, clock }` from a `ClusterSettings` will do. */
