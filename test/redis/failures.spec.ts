@@ -52,7 +52,7 @@ describe('redis mode: Redis failures', () => {
       // One warning per failure kind, not one per renewal, then one line when Redis is back.
       const warnings = logger.lines.filter((l) => l.level === 'warn');
       expect(warnings.length).toBeLessThan(12);
-      expect(logger.lines.some((l) => /answers again/.test(l.message))).toBe(true);
+      await waitFor(() => logger.lines.some((l) => /answers again/.test(l.message)), { what: 'the recovery line' });
     });
   }
 
