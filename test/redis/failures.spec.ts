@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../helpers/clusters.js';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { freePort, rawCommand, RedisServer } from '../helpers/redis-server.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -110,6 +110,44 @@ describe('redis mode: Redis failures', () => {
     expect(stoppedAfter).toBeLessThan(pauseMs); // before Redis could even answer
     expect(group.acting()).toEqual([]);
     await group.settled(all);
+  });
+});
+
+describe('redis mode: starting without Redis, and forgotten scripts', () => {
+  it('nodes started while Redis is down elect a leader once it comes up, with no unhandled errors', async () => {
+    const port = await freePort();
+    const logger = memoryLogger();
+    const group = new RedisNodes({ redis: { url: `redis://127.0.0.1:${port}` }, redisDiscovery: { dataPath: 'late' } });
+    cleanups.push(async () => {
+      await group.closeAll();
+      group.log.expectSafe();
+    });
+    const a = group.add('a', { logger });
+    const all = [a, group.add('b')];
+    await Promise.all(all.map((n) => n.cluster.startUp())); // resolves: the engine keeps trying
+    await waitFor(() => logger.lines.some((l) => l.level === 'warn'), { what: 'a warning about Redis' });
+    expect(group.acting()).toEqual([]);
+    const server = await RedisServer.start({ port });
+    cleanups.push(() => server.dispose());
+    await group.settled(all, 40 * FAST.electionPeriod);
+    await waitFor(() => logger.lines.some((l) => /answers again/.test(l.message)), { what: 'the recovery line' });
+    console.info(`[report] log while Redis was down, then up:\n  ${logger.lines.map((l) => `${l.level}: ${l.message}`).join('\n  ')}`);
+  });
+
+  it('SCRIPT FLUSH: the scripts are sent again and the leader keeps its lease', async () => {
+    const logger = memoryLogger();
+    const { server, group, all } = await serverAndNodes({ logger });
+    const first = await group.settled(all);
+    const token = first.cluster.getMyTerm();
+    expect(await rawCommand(server.port, 'SCRIPT FLUSH')).toMatch(/^\+OK/);
+    const before = (await rawCommand(server.port, 'INFO stats')).match(/total_commands_processed:(\d+)/)![1];
+    await waitFor(
+      async () => Number((await rawCommand(server.port, 'INFO stats')).match(/total_commands_processed:(\d+)/)![1]) > Number(before) + 20,
+      { what: 'a few rounds of renewals and attempts' },
+    );
+    expect(first.cluster.isLeader()).toBe(true);
+    expect(first.cluster.getMyTerm()).toBe(token);
+    expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 });
 
