@@ -1,6 +1,11 @@
 import type { Redis as RedisType, RedisOptions } from 'ioredis';
 import { ClusterConfigError } from './core/errors.js';
-import { IoredisLeaseStore, type LeaseStore, type RedisClient } from './core/election/redis/lease-store.js';
+import {
+  DISCONNECT_TIMEOUT_MS,
+  IoredisLeaseStore,
+  type LeaseStore,
+  type RedisClient,
+} from './core/election/redis/lease-store.js';
 import type { RedisClientSettings } from './core/settings.js';
 
 type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => RedisType;
@@ -30,7 +35,7 @@ export async function openLeaseStore(
   const given = redis?.client ?? injected?.();
   if (given) return new IoredisLeaseStore(given, false, onError);
   const Redis = await loadRedis();
-  const options = redis?.options ?? {};
+  const options = { disconnectTimeout: DISCONNECT_TIMEOUT_MS, ...redis?.options };
   const client = redis?.url !== undefined ? new Redis(redis.url, options) : new Redis(options);
   return new IoredisLeaseStore(client, true, onError);
 }

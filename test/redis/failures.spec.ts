@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../helpers/clusters.js';
+import { activeResources, leakedSince } from '../helpers/handles.js';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
 import { freePort, rawCommand, RedisServer } from '../helpers/redis-server.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -132,6 +133,20 @@ describe('redis mode: starting without Redis, and forgotten scripts', () => {
     await group.settled(all, 40 * FAST.electionPeriod);
     await waitFor(() => logger.lines.some((l) => /answers again/.test(l.message)), { what: 'the recovery line' });
     console.info(`[report] log while Redis was down, then up:\n  ${logger.lines.map((l) => `${l.level}: ${l.message}`).join('\n  ')}`);
+  });
+
+  it('closing while Redis is down finishes, and leaves no handles behind', async () => {
+    const server = await RedisServer.start();
+    cleanups.push(() => server.dispose());
+    const before = activeResources();
+    const group = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: 'close-down' } });
+    const all = await group.start('a', 'b');
+    await group.settled(all);
+    await server.kill();
+    await group.closeAll();
+    group.log.expectSafe();
+    expect(all.every((n) => !n.cluster.isLeader() && n.cluster.isClose())).toBe(true);
+    expect(leakedSince(before)).toEqual({});
   });
 
   it('SCRIPT FLUSH: the scripts are sent again and the leader keeps its lease', async () => {

@@ -20,13 +20,36 @@ type Commands = {
   publish(channel: string, message: string): Promise<number>;
 };
 
-const CLOSE_WAIT_MS = 1000;
+/**
+ * How long ioredis waits for a socket to close after `disconnect()` before destroying it. Its
+ * default (2 s) also arms a timer on a socket that is already dead (Redis down), which would hold
+ * the event loop for 2 s after close(); connections we open use a short one.
+ */
+export const DISCONNECT_TIMEOUT_MS = 200;
 
-/** Resolves when `client` has ended, or after a bound: ioredis ends sockets asynchronously. */
+function disconnectTimeout(client: RedisClient): number {
+  const options = client.options as { disconnectTimeout?: number; redisOptions?: { disconnectTimeout?: number } };
+  return options.disconnectTimeout ?? options.redisOptions?.disconnectTimeout ?? 2000;
+}
+
+/** Our own connection to the same Redis (or Redis Cluster) as `client`, for pub/sub. */
+function duplicateOf(client: RedisClient): RedisClient {
+  if ('isCluster' in client && client.isCluster) {
+    const cluster = client as RedisCluster;
+    const redisOptions = { ...cluster.options.redisOptions, disconnectTimeout: DISCONNECT_TIMEOUT_MS };
+    return cluster.duplicate([], { redisOptions });
+  }
+  return (client as Redis).duplicate({ disconnectTimeout: DISCONNECT_TIMEOUT_MS });
+}
+
+/**
+ * Resolves when `client` has ended, or once ioredis has given up on a socket that never reports
+ * closing (it was already dead), so nothing of the client is left holding the event loop.
+ */
 function ended(client: RedisClient): Promise<void> {
   if (client.status === 'end') return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(done, CLOSE_WAIT_MS);
+    const timer = setTimeout(done, disconnectTimeout(client) + 50);
     function done() {
       clearTimeout(timer);
       client.off('end', done);
@@ -71,7 +94,7 @@ export class IoredisLeaseStore implements LeaseStore {
 
   subscribe(channel: string, onMessage: (message: string) => void): void {
     if (this.closed) return;
-    const subscriber = (this.subscriber ??= (this.client as { duplicate(): RedisClient }).duplicate());
+    const subscriber = (this.subscriber ??= duplicateOf(this.client));
     subscriber.on('error', (error: unknown) => this.onError('subscriber connection', error));
     subscriber.on('message', (from: string, message: string) => {
       if (from === channel) onMessage(message);
