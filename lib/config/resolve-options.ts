@@ -117,7 +117,7 @@ function parseRedisDiscovery(
   if (mode === 'redis' && actingMs <= electionInterval) {
     fail(
       'redisDiscovery.electionPeriod',
-      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); lengthen electionPeriod or shorten electionInterval (electionPeriod = 2 × electionInterval is a good start).`,
+      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil((electionInterval + margins.eventLoopMarginMs) / (1 - margins.clockDriftBound))} ms or shorten electionInterval.`,
     );
   }
   return { dataPath, electionInterval, electionPeriod, syncLeaderInterval };

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCluster } from 'nest-cluster';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
@@ -75,6 +76,37 @@ describe('redis mode: election', () => {
     await first.cluster.transferLeadership(target.name);
     const second = await g.settled(all);
     expect(second).toBe(target);
+  });
+
+  it("the guide's Redis 模式 example: nodes listed with addresses, dataPath with slashes, the given client", async () => {
+    nodes(); // nothing in the shared group; this test builds the guide's two clusters itself
+    const redisClient = new Redis(server.url);
+    const config = (nodeName: string) => ({
+      mode: 'redis' as const,
+      enable: 'true' as const,
+      nodeName,
+      logger: false as const,
+      // The guide's 5 s / 10 s / 5 s, in the same ratios at test speed (milliseconds here).
+      redisDiscovery: { dataPath: '/cluster/election', electionInterval: 150, electionPeriod: 300, syncLeaderInterval: 150 },
+      nodes: [
+        { name: 'node1', ip: '127.0.0.1', port: 8080 },
+        { name: 'node2', ip: '127.0.0.1', port: 8081 },
+      ],
+      redis: { client: redisClient },
+    });
+    const node1 = createCluster(config('node1'));
+    const node2 = createCluster(config('node2'));
+    try {
+      await Promise.all([node1.startUp(), node2.startUp()]);
+      const leader = await node1.waitForLeader(10_000);
+      await expect(node2.waitForLeader(10_000)).resolves.toMatchObject({ name: leader.name, address: leader.address });
+      expect([node1.isLeader(), node2.isLeader()].filter(Boolean)).toHaveLength(1);
+      expect(leader.address).toMatch(/^127\.0\.0\.1:808[01]$/);
+      expect(await redisClient.exists('{/cluster/election}:leader')).toBe(1);
+    } finally {
+      await Promise.all([node1.close(), node2.close()]);
+      redisClient.disconnect();
+    }
   });
 
   it('two clusters with different dataPath on one Redis stay isolated', async () => {
