@@ -41,6 +41,24 @@ describe('redis mode: election', () => {
     expect(leader.cluster.getLeaderName()).toBe(leader.name);
   });
 
+  it('each node reports the seed events: an election while no holder is known, then SignMaster or SignFollower', async () => {
+    const g = nodes();
+    const all = ['a', 'b', 'c'].map((name) => g.add(name));
+    const types = all.map((n) => {
+      const seen: string[] = [];
+      n.cluster.events$.subscribe((e) => seen.push(e.type));
+      return seen;
+    });
+    await Promise.all(all.map((n) => n.cluster.startUp()));
+    const leader = await g.settled(all);
+    all.forEach((n, i) => {
+      const last = n === leader ? 'SignMaster' : 'SignFollower';
+      expect(types[i]!.slice(0, 3)).toEqual(['StartUp', 'ElectionStart', 'ElectionFinish']);
+      expect(types[i]!.at(-1)).toBe(last);
+      expect(n.cluster.isFighting()).toBe(false);
+    });
+  });
+
   it('after a holder crash the key expires and a successor takes over, with a larger fencing token', async () => {
     const g = nodes();
     const all = await g.start('a', 'b', 'c');

@@ -112,7 +112,7 @@ describe('RedisLeaseEngine timing', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(e.view.acting).toBe(false);
     expect(performance.now() - lastSent).toBe(ACTING_MS);
-    expect(views.at(-1)).toMatchObject({ role: 'follower', leaderName: undefined, term: 1 });
+    expect(views.at(-1)).toMatchObject({ role: 'candidate', leaderName: undefined, term: 1 });
     await e.stop({ handOver: false });
   });
 

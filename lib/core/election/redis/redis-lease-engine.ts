@@ -340,7 +340,10 @@ export class RedisLeaseEngine implements ElectionEngine {
     // A key under this node's own name that this engine does not hold (an earlier incarnation, or a
     // second process misconfigured with the same name) is someone else's lease: it is not followed.
     const leaderName = this.leader && this.leader.node !== this.config.nodeName ? this.leader.node : undefined;
-    return { role: 'follower', term: this.term, leaderName, acting: false, fencingToken: 0 };
+    // With no holder known, every attempt may win: the node is campaigning (isFighting, and the
+    // seed's ElectionStart/ElectionFinish around it), unless it just handed leadership over.
+    const campaigning = !this.leader && this.clock.now() >= this.holdOffUntil;
+    return { role: campaigning ? 'candidate' : 'follower', term: this.term, leaderName, acting: false, fencingToken: 0 };
   }
 
   private show(next: ElectionView): void {
