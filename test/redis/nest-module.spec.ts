@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterModule, ClusterService, MasterInterval, type LeaderContext } from 'nest-cluster';
+import { ActingLog } from '../helpers/acting-log.js';
 import { activeResources, leakedSince } from '../helpers/handles.js';
 import { FAST } from '../helpers/redis-nodes.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -60,6 +61,8 @@ describe('redis mode in Nest', () => {
     const clients: Redis[] = [];
     const apps = [await app('n1', clients), await app('n2', clients)];
     const services = apps.map((a) => a.get(ClusterService));
+    const log = new ActingLog();
+    services.forEach((s) => log.watch(s));
     const jobs = apps.map((a) => a.get(LeaderJobs));
     await waitFor(() => services.some((s) => s.isLeader()) && services.every((s) => s.isReady()), {
       timeoutMs: 20 * FAST.electionPeriod,
@@ -77,6 +80,8 @@ describe('redis mode in Nest', () => {
     await waitFor(() => jobs[follower]!.ticks >= 3, { timeoutMs: 20 * FAST.electionPeriod, what: 'the successor to tick' });
     expect(Math.min(...jobs[follower]!.tokens)).toBeGreaterThan(Math.max(...jobs[leader]!.tokens));
     await apps[follower]!.close();
+    expect(log.count).toBeGreaterThanOrEqual(1);
+    log.expectSafe();
 
     // The clients we were given stay open; only our subscriber connections were closed.
     for (const client of clients) {
