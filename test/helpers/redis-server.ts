@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-export function redisServerAvailable(): boolean {
-  return spawnSync('redis-server', ['--version']).status === 0;
-}
 
 /** A port nobody listens on right now (the kernel's pick for port 0). */
 export function freePort(): Promise<number> {
@@ -162,7 +158,7 @@ export class RedisClusterServers {
     try {
       for (let i = 0; i < masters; i++) {
         const nodeDir = join(dir, `n${i}`);
-        spawnSync('mkdir', ['-p', nodeDir]);
+        mkdirSync(nodeDir, { recursive: true });
         servers.push(
           await RedisServer.start({
             dir: nodeDir,

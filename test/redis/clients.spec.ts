@@ -15,7 +15,10 @@ afterAll(async () => {
   await server.dispose();
 });
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
+  // Every cleanup runs, in reverse order, even when one fails (an unsafe log must not leak a server).
+  const errors: unknown[] = [];
+  while (cleanups.length) await cleanups.pop()!().catch((error: unknown) => errors.push(error));
+  if (errors.length > 0) throw errors[0];
 });
 
 function group(options: ConstructorParameters<typeof RedisNodes>[0]): RedisNodes {

@@ -9,7 +9,10 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
+  // Every cleanup runs, in reverse order, even when one fails (an unsafe log must not leak a server).
+  const errors: unknown[] = [];
+  while (cleanups.length) await cleanups.pop()!().catch((error: unknown) => errors.push(error));
+  if (errors.length > 0) throw errors[0];
 });
 
 async function serverAndNodes(options: { persistence?: boolean; logger?: ReturnType<typeof memoryLogger> } = {}) {
