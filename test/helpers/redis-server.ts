@@ -215,7 +215,8 @@ export class RedisSentinel {
         'bind 127.0.0.1',
         `dir ${dir}`,
         `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 1`,
-        `sentinel down-after-milliseconds ${masterName} 1000`,
+        `sentinel down-after-milliseconds ${masterName} 500`,
+        `sentinel failover-timeout ${masterName} 2000`,
         '',
       ].join('\n'),
     );

@@ -108,4 +108,36 @@ describe('redis mode: Redis Cluster and Sentinel', () => {
     await first.cluster.close();
     await g.settled(all.filter((n) => n !== first), 40 * FAST.electionPeriod);
   });
+
+  it('after a Sentinel failover the leader stops acting and the cluster elects again on the promoted replica', async () => {
+    const master = await RedisServer.start();
+    cleanups.push(() => master.dispose());
+    const replica = await RedisServer.start({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    cleanups.push(() => replica.dispose());
+    await waitFor(async () => (await rawCommand(replica.port, 'INFO replication')).includes('master_link_status:up'), {
+      what: 'the replica to sync',
+    });
+    const sentinel = await RedisSentinel.start(master);
+    cleanups.push(() => sentinel.dispose());
+    await waitFor(async () => /slaves=1|replicas=1/.test(await rawCommand(sentinel.port, 'INFO sentinel')), {
+      what: 'the sentinel to discover the replica',
+    });
+    const g = group({
+      redis: { options: { sentinels: [{ host: '127.0.0.1', port: sentinel.port }], name: sentinel.masterName } },
+      redisDiscovery: { dataPath: 'failover' },
+    });
+    const all = await g.start('a', 'b');
+    const first = await g.settled(all, 40 * FAST.electionPeriod);
+    const token = first.cluster.getMyTerm();
+    await waitFor(async () => (await rawCommand(replica.port, 'GET {failover}:epoch')).includes(String(token)), {
+      what: 'the epoch to reach the replica',
+    });
+    const killedAt = performance.now();
+    await master.kill();
+    await waitFor(() => !first.cluster.isLeader(), { what: 'the old leader to stop acting' });
+    const second = await g.settled(all, 30_000);
+    console.info(`[report] Sentinel failover: a leader again ${((performance.now() - killedAt) / FAST.electionPeriod).toFixed(1)} × electionPeriod after the master was killed`);
+    expect(second.cluster.getMyTerm()).toBeGreaterThan(token);
+    expect(await rawCommand(replica.port, 'ROLE')).toMatch(/master/);
+  });
 });
