@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { resolveClusterOptions } from './config/resolve-options.js';
 import type { ClusterModuleOptions } from './config/cluster-options.js';
 import { ClusterExplorer } from './cluster.explorer.js';
 import { CLUSTER_MODULE_OPTIONS, ConfigurableModuleClass } from './cluster.module-definition.js';
 import { ClusterService } from './cluster.service.js';
 import { partsFor } from './create-cluster.js';
+import { resolveInjectedRedis } from './cluster.redis-inject.js';
 
 /**
  * Makes `ClusterService` injectable everywhere (global by default; pass `isGlobal: false` to
@@ -28,10 +29,13 @@ import { partsFor } from './create-cluster.js';
   providers: [
     {
       provide: ClusterService,
-      inject: [CLUSTER_MODULE_OPTIONS],
-      useFactory: (options: ClusterModuleOptions) => {
+      inject: [CLUSTER_MODULE_OPTIONS, ModuleRef],
+      useFactory: (options: ClusterModuleOptions, moduleRef: ModuleRef) => {
         const settings = resolveClusterOptions(options);
-        return new ClusterService(settings, partsFor(settings));
+        const token = settings.mode === 'redis' ? options.redisDiscovery?.inject : undefined;
+        // Resolved at startUp (application bootstrap), when every provider has been created.
+        const redisClient = token === undefined ? undefined : () => resolveInjectedRedis(moduleRef, token);
+        return new ClusterService(settings, partsFor(settings, { redisClient }));
       },
     },
     ClusterExplorer,

@@ -3,13 +3,18 @@ import type { ClusterModuleOptions } from './config/cluster-options.js';
 import { Cluster, type ClusterParts } from './core/cluster.js';
 import type { Clock } from './core/clock.js';
 import { ClusterConfigError } from './core/errors.js';
+import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
+import type { RedisClient } from './core/election/redis/lease-store.js';
 import { SingleEngine } from './core/election/single/single-engine.js';
 import type { ClusterSettings } from './core/settings.js';
+import { openLeaseStore } from './redis-lease-store.js';
 import { systemClock } from './system-clock.js';
 
-/** Test seams; applications never pass these. */
+/** Test seams, and what the Nest module resolves at run time; applications never pass these. */
 export interface ClusterEnvironment {
   clock?: Clock;
+  /** The client behind `redisDiscovery.inject`, resolved when the cluster starts. */
+  redisClient?: () => RedisClient;
 }
 
 export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}): ClusterParts {
@@ -17,10 +22,21 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
   switch (settings.mode) {
     case 'single':
       return { clock, createEngine: (host) => new SingleEngine(settings.self.name, host) };
+    case 'redis': {
+      const { clockDriftBound, eventLoopMarginMs, redisDiscovery: lease, logger } = settings;
+      const config = { nodeName: settings.self.name, lease, clockDriftBound, eventLoopMarginMs };
+      return {
+        clock,
+        // Remote calls in redis mode will go over the TCP transport; until then calls stay local.
+        createEngine: (host) =>
+          new RedisLeaseEngine(host, config, clock, logger, (onError) =>
+            openLeaseStore(settings.redis, env.redisClient, onError),
+          ),
+      };
+    }
     case 'cluster':
-    case 'redis':
       throw new ClusterConfigError(
-        `mode '${settings.mode}' is not available in this version of nest-cluster yet; use mode 'single'.`,
+        `mode '${settings.mode}' is not available in this version of nest-cluster yet; use mode 'single' or 'redis'.`,
       );
   }
 }

@@ -73,10 +73,34 @@ describe('resolveClusterOptions', () => {
     [{ mode: 'single', secret: 'short' }, /`secret`/],
     [{ mode: 'single', redisDiscovery: { electionInterval: 10_000, electionPeriod: 10_000 } }, /`redisDiscovery\.electionPeriod`.*longer than/],
     [{ mode: 'redis' }, /`redis`: redis mode needs a client/],
+    [{ mode: 'redis', redis: { url: 'http://x' } }, /`redis\.url`: expected a redis:\/\/ or rediss:\/\/ URL/],
+    [{ mode: 'redis', redis: { client: {} as never } }, /`redis\.client`: expected an ioredis Redis or Cluster client/],
+    [{ mode: 'redis', redis: { host: 'x' } as never }, /`redis\.host`: unknown option/],
+    [{ mode: 'redis', redis: { url: 'redis://x' }, redisDiscovery: { inject: 'REDIS' } }, /`redisDiscovery\.inject`: give either/],
+    [{ mode: 'redis', redisDiscovery: { inject: 42 as never } }, /`redisDiscovery\.inject`: expected a Nest injection token/],
+    [{ mode: 'redis', redis: { url: 'redis://x' }, redisDiscovery: { dataPath: 'a{b}' } }, /`redisDiscovery\.dataPath`.*brace/],
+    [{ mode: 'redis', redis: { url: 'redis://x' }, redisDiscovery: { beanName: 'x' } as never }, /`redisDiscovery\.beanName`: unknown option/],
+    [
+      { mode: 'redis', redis: { url: 'redis://x' }, redisDiscovery: { electionInterval: 950, electionPeriod: 1000 } },
+      /`redisDiscovery\.electionPeriod`: after the clock-drift and event-loop margins a leader may act for 900 ms.*more than 1053 ms/,
+    ],
     [{ mode: 'single', logger: {} as never }, /`logger`/],
     [{ mode: 'single', Timeout: 10 } as never, /`Timeout`: unknown option/],
   ] as [ClusterModuleOptions, RegExp][])('rejects %j with a message naming the field', (options, message) => {
     expect(rejection(options)).toMatch(message);
+  });
+});
+
+describe('redis mode options', () => {
+  it('accepts a url, options, or an injection token, and keeps the client settings for the engine', () => {
+    expect(resolve({ mode: 'redis', nodeName: 'a', redis: { url: 'redis://127.0.0.1:6390' } }).redis).toEqual({
+      client: undefined,
+      options: undefined,
+      url: 'redis://127.0.0.1:6390',
+    });
+    expect(resolve({ mode: 'redis', nodeName: 'a', redisDiscovery: { inject: 'REDIS' } }).redis).toBeUndefined();
+    const s = resolve({ mode: 'redis', nodeName: 'a', redis: { options: { port: 6390 } }, redisDiscovery: { dataPath: '/cluster/election' } });
+    expect(s.redisDiscovery).toEqual({ dataPath: '/cluster/election', electionInterval: 15_000, electionPeriod: 30_000, syncLeaderInterval: 10_000 });
   });
 });
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ClusterConfigError } from '../core/errors.js';
 import { silentLogger, type ClusterLogger } from '../core/logger.js';
 import type { NodeConfig } from '../core/node.js';
-import type { ClusterMode, ClusterSettings, RedisLeaseSettings } from '../core/settings.js';
+import type { ClusterMode, ClusterSettings, RedisClientSettings, RedisLeaseSettings } from '../core/settings.js';
 import type { ClusterModuleOptions, ClusterNodeOptions } from './cluster-options.js';
 import { DEFAULTS } from './defaults.js';
 import { currentHost, identifySelf, type HostIdentity } from './node-identity.js';
@@ -77,12 +77,33 @@ function parseLogger(value: unknown): ClusterLogger {
   return value as ClusterLogger;
 }
 
-function parseRedisDiscovery(value: unknown): RedisLeaseSettings {
+const REDIS_DISCOVERY_OPTIONS = new Set(['inject', 'dataPath', 'electionInterval', 'electionPeriod', 'syncLeaderInterval']);
+const REDIS_OPTIONS = new Set(['client', 'options', 'url']);
+
+function knownKeys(given: object, known: Set<string>, field: string): void {
+  for (const key of Object.keys(given)) {
+    if (!known.has(key)) fail(`${field}.${key}`, `unknown option; known options are ${[...known].join(', ')}.`);
+  }
+}
+
+function parseRedisDiscovery(
+  value: unknown,
+  mode: ClusterMode,
+  margins: { clockDriftBound: number; eventLoopMarginMs: number },
+): RedisLeaseSettings {
   const given = (value ?? {}) as Record<string, unknown>;
-  if (typeof given !== 'object') fail('redisDiscovery', 'expected an object.');
+  if (typeof given !== 'object' || given === null) fail('redisDiscovery', 'expected an object.');
+  knownKeys(given, REDIS_DISCOVERY_OPTIONS, 'redisDiscovery');
+  const { inject } = given;
+  if (inject !== undefined && !['string', 'symbol', 'function'].includes(typeof inject)) {
+    fail('redisDiscovery.inject', 'expected a Nest injection token (a string, symbol or class) of an ioredis provider.');
+  }
   const d = DEFAULTS.redisDiscovery;
   const dataPath = given.dataPath ?? d.dataPath;
   if (typeof dataPath !== 'string' || dataPath === '') fail('redisDiscovery.dataPath', 'expected a non-empty key prefix.');
+  if (/[{}]/.test(dataPath)) {
+    fail('redisDiscovery.dataPath', `"${dataPath}" contains a brace; keys are named {dataPath}:leader so that Redis Cluster keeps them in one slot, and braces inside would break that.`);
+  }
   const electionInterval = positiveMs(given.electionInterval, 'redisDiscovery.electionInterval', d.electionInterval);
   const electionPeriod = positiveMs(given.electionPeriod, 'redisDiscovery.electionPeriod', d.electionPeriod);
   const syncLeaderInterval = positiveMs(given.syncLeaderInterval, 'redisDiscovery.syncLeaderInterval', d.syncLeaderInterval);
@@ -92,7 +113,47 @@ function parseRedisDiscovery(value: unknown): RedisLeaseSettings {
       `the lease (${electionPeriod} ms) must be longer than the renewal interval electionInterval (${electionInterval} ms), or the lease lapses between renewals.`,
     );
   }
+  const actingMs = electionPeriod * (1 - margins.clockDriftBound) - margins.eventLoopMarginMs;
+  if (mode === 'redis' && actingMs <= electionInterval) {
+    fail(
+      'redisDiscovery.electionPeriod',
+      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil((electionInterval + margins.eventLoopMarginMs) / (1 - margins.clockDriftBound))} ms or shorten electionInterval.`,
+    );
+  }
   return { dataPath, electionInterval, electionPeriod, syncLeaderInterval };
+}
+
+function looksLikeIoredis(client: unknown): boolean {
+  const c = client as Record<string, unknown> | null;
+  return typeof c === 'object' && c !== null && ['evalsha', 'eval', 'publish', 'duplicate', 'disconnect'].every((m) => typeof c[m] === 'function');
+}
+
+function parseRedis(value: unknown, mode: ClusterMode, inject: unknown): RedisClientSettings | undefined {
+  if (value === undefined) {
+    if (mode === 'redis' && inject === undefined) {
+      fail('redis', 'redis mode needs a client: redis.client, redis.options, redis.url, or redisDiscovery.inject.');
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) fail('redis', 'expected { client }, { options } or { url }.');
+  knownKeys(value, REDIS_OPTIONS, 'redis');
+  const { client, options, url } = value as Record<string, unknown>;
+  if (inject !== undefined) fail('redisDiscovery.inject', 'give either `redis` or `redisDiscovery.inject`, not both.');
+  if (client !== undefined) {
+    if (!looksLikeIoredis(client)) fail('redis.client', 'expected an ioredis Redis or Cluster client.');
+    if (options !== undefined || url !== undefined) {
+      fail('redis.client', 'give either a client or options/url for one we create, not both.');
+    }
+  } else if (options === undefined && url === undefined) {
+    fail('redis', 'expected { client }, { options } or { url }.');
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    fail('redis.options', 'expected ioredis RedisOptions (host, port, password, sentinels, ...).');
+  }
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+    fail('redis.url', `expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}.`);
+  }
+  return value as RedisClientSettings;
 }
 
 function parseTiming(options: ClusterModuleOptions) {
@@ -175,9 +236,8 @@ export function resolveClusterOptions(
   if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
     fail('tls', 'expected Node tls options: { key, cert, ca }.');
   }
-  if (mode === 'redis' && options.redis === undefined && options.redisDiscovery?.inject === undefined) {
-    fail('redis', 'redis mode needs a client: redis.client, redis.options, redis.url, or redisDiscovery.inject.');
-  }
+  const timing = parseTiming(options);
+  const redis = parseRedis(options.redis, mode, options.redisDiscovery?.inject);
   const allNodes: NodeConfig[] =
     nodes.length > 0 ? nodes.map(({ name, ip, port }) => ({ name, ip, port })) : [self];
   return {
@@ -185,7 +245,7 @@ export function resolveClusterOptions(
     enabled,
     self,
     nodes: mode === 'single' ? [self] : allNodes,
-    ...parseTiming(options),
+    ...timing,
     secret,
     tls: options.tls,
     insecure: options.insecure ?? false,
@@ -193,7 +253,8 @@ export function resolveClusterOptions(
     maxFrameBytes: bounded(options.maxFrameBytes, 'maxFrameBytes', DEFAULTS.maxFrameBytes, 1024, 2 ** 31 - 1, 'bytes'),
     handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', DEFAULTS.handshakeTimeoutMs),
     shutdownTimeoutMs: positiveMs(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
-    redisDiscovery: parseRedisDiscovery(options.redisDiscovery),
+    redisDiscovery: parseRedisDiscovery(options.redisDiscovery, mode, timing),
+    redis: redis && { client: redis.client, options: redis.options, url: redis.url },
     logger: parseLogger(options.logger),
   };
 }

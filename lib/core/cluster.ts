@@ -271,7 +271,8 @@ export class Cluster {
   }
 
   getLeaderNode(): ClusterNode | undefined {
-    return this.nodes.find(this.view.leaderName);
+    const name = this.view.leaderName;
+    return name === undefined ? undefined : (this.nodes.find(name) ?? this.nodes.unlisted(name));
   }
 
   getLeaderName(): string | undefined {

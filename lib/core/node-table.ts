@@ -28,6 +28,14 @@ export class NodeTable {
     return { name: config.name, ip: config.ip, port: config.port, address: nodeAddress(config), alive };
   }
 
+  /**
+   * A node outside the configured list, known only by name: in redis mode without `nodes`, the
+   * leader is learned from the lease. It has no address until the nodes are configured.
+   */
+  unlisted(name: string): ClusterNode {
+    return { name, ip: '', port: 0, address: '', alive: this.isAlive(name) };
+  }
+
   get(name: string): ClusterNode {
     const node = this.find(name);
     if (!node) throw new NodeNotFoundError(name, this.names);

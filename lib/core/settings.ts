@@ -1,4 +1,6 @@
+import type { RedisOptions } from 'ioredis';
 import type { SecureContextOptions } from 'node:tls';
+import type { RedisClient } from './election/redis/lease-store.js';
 import type { ClusterLogger } from './logger.js';
 import type { NodeConfig } from './node.js';
 
@@ -9,6 +11,13 @@ export interface RedisLeaseSettings {
   readonly electionInterval: number;
   readonly electionPeriod: number;
   readonly syncLeaderInterval: number;
+}
+
+/** Where redis mode gets its client: given (left open), or made from options/url (closed by us). */
+export interface RedisClientSettings {
+  readonly client: RedisClient | undefined;
+  readonly options: RedisOptions | undefined;
+  readonly url: string | undefined;
 }
 
 /**
@@ -33,6 +42,8 @@ export interface ClusterSettings {
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
   readonly redisDiscovery: RedisLeaseSettings;
+  /** Redis mode's client, unless it comes from `redisDiscovery.inject` (resolved by the Nest module). */
+  readonly redis: RedisClientSettings | undefined;
   /** How long close() waits for job callbacks and leader jobs to finish. */
   readonly shutdownTimeoutMs: number;
   readonly logger: ClusterLogger;

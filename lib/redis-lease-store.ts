@@ -1,0 +1,41 @@
+import type { Redis as RedisType, RedisOptions } from 'ioredis';
+import { ClusterConfigError } from './core/errors.js';
+import {
+  DISCONNECT_TIMEOUT_MS,
+  IoredisLeaseStore,
+  type LeaseStore,
+  type RedisClient,
+} from './core/election/redis/lease-store.js';
+import type { RedisClientSettings } from './core/settings.js';
+
+type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => RedisType;
+
+/** ioredis is an optional peer: loaded only when redis mode has to create a client. */
+async function loadRedis(): Promise<RedisConstructor> {
+  try {
+    const module = await import('ioredis');
+    return module.Redis as unknown as RedisConstructor;
+  } catch (error) {
+    throw new ClusterConfigError(
+      `redis mode needs the ioredis package to create a client from redis.options or redis.url; install it (npm install ioredis). (${String(error)})`,
+    );
+  }
+}
+
+/**
+ * Opens the lease store over the configured client: `redis.client` or the injected provider as
+ * given (never closed by us), or a client made from `redis.options` / `redis.url`, which the store
+ * owns and closes. Nothing connects before this runs, so a client made here connects at startUp().
+ */
+export async function openLeaseStore(
+  redis: RedisClientSettings | undefined,
+  injected: (() => RedisClient) | undefined,
+  onError: (kind: string, error: unknown) => void,
+): Promise<LeaseStore> {
+  const given = redis?.client ?? injected?.();
+  if (given) return new IoredisLeaseStore(given, false, onError);
+  const Redis = await loadRedis();
+  const options = { disconnectTimeout: DISCONNECT_TIMEOUT_MS, ...redis?.options };
+  const client = redis?.url !== undefined ? new Redis(redis.url, options) : new Redis(options);
+  return new IoredisLeaseStore(client, true, onError);
+}

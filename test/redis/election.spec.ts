@@ -1,0 +1,162 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCluster } from 'nest-cluster';
+import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+let server: RedisServer;
+let group: RedisNodes;
+let path = 0;
+
+beforeAll(async () => {
+  server = await RedisServer.start();
+});
+afterAll(async () => {
+  await server.dispose();
+});
+afterEach(async () => {
+  await group.closeAll();
+  group.log.expectSafe();
+});
+
+function nodes(): RedisNodes {
+  group = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: `election-${++path}` } });
+  return group;
+}
+
+describe('redis mode: election', () => {
+  it('three nodes sharing one Redis elect exactly one acting leader, followed by the others', async () => {
+    const g = nodes();
+    const all = await g.start('a', 'b', 'c');
+    const leader = await g.settled(all);
+    expect(g.acting()).toEqual([leader]);
+    const followers = all.filter((n) => n !== leader);
+    for (const f of followers) {
+      expect(f.cluster.isFollower()).toBe(true);
+      expect(f.cluster.isReady()).toBe(true);
+      expect(f.cluster.getMyTerm()).toBe(leader.cluster.getMyTerm());
+      expect(f.cluster.getAliveNodeNames()).toContain(f.name);
+    }
+    expect(leader.cluster.isReady()).toBe(true);
+    expect(leader.cluster.getLeaderName()).toBe(leader.name);
+  });
+
+  it('each node reports the seed events: an election while no holder is known, then SignMaster or SignFollower', async () => {
+    const g = nodes();
+    const all = ['a', 'b', 'c'].map((name) => g.add(name));
+    const types = all.map((n) => {
+      const seen: string[] = [];
+      n.cluster.events$.subscribe((e) => seen.push(e.type));
+      return seen;
+    });
+    await Promise.all(all.map((n) => n.cluster.startUp()));
+    const leader = await g.settled(all);
+    all.forEach((n, i) => {
+      const last = n === leader ? 'SignMaster' : 'SignFollower';
+      expect(types[i]!.slice(0, 3)).toEqual(['StartUp', 'ElectionStart', 'ElectionFinish']);
+      expect(types[i]!.at(-1)).toBe(last);
+      expect(n.cluster.isFighting()).toBe(false);
+    });
+  });
+
+  it('after a holder crash the key expires and a successor takes over, with a larger fencing token', async () => {
+    const g = nodes();
+    const all = await g.start('a', 'b', 'c');
+    const first = await g.settled(all);
+    const token = first.cluster.getMyTerm();
+    const crashedAt = performance.now();
+    await g.crash(first);
+    const rest = all.filter((n) => n !== first);
+    const second = await g.settled(rest);
+    console.info(`[report] crash failover: ${((performance.now() - crashedAt) / FAST.electionPeriod).toFixed(2)} × electionPeriod`);
+    expect(second).not.toBe(first);
+    expect(second.cluster.getMyTerm()).toBeGreaterThan(token);
+  });
+
+  it('a graceful close deletes the key and a waiting follower takes over at once', async () => {
+    const g = nodes();
+    const all = await g.start('a', 'b', 'c');
+    const first = await g.settled(all);
+    const closedAt = performance.now();
+    await first.cluster.close();
+    const second = await g.settled(all.filter((n) => n !== first));
+    console.info(`[report] graceful hand-over: ${(performance.now() - closedAt).toFixed(1)} ms = ${((performance.now() - closedAt) / FAST.electionInterval).toFixed(2)} × electionInterval`);
+    expect(second.cluster.getMyTerm()).toBeGreaterThan(first.cluster.getMyTerm());
+  });
+
+  it('transferLeadership releases the lease to the named node', async () => {
+    const g = nodes();
+    const list = ['a', 'b', 'c'].map((name, i) => ({ name, ip: '127.0.0.1', port: 7101 + i }));
+    const all = ['a', 'b', 'c'].map((name) => g.add(name, { nodes: list }));
+    await Promise.all(all.map((n) => n.cluster.startUp()));
+    const first = await g.settled(all);
+    const target = all.find((n) => n !== first)!;
+    await first.cluster.transferLeadership(target.name);
+    const second = await g.settled(all);
+    expect(second).toBe(target);
+  });
+
+  it("the guide's Redis 模式 example: nodes listed with addresses, dataPath with slashes, the given client", async () => {
+    nodes(); // nothing in the shared group; this test builds the guide's two clusters itself
+    const redisClient = new Redis(server.url);
+    const config = (nodeName: string) => ({
+      mode: 'redis' as const,
+      enable: 'true' as const,
+      nodeName,
+      logger: false as const,
+      // The guide's 5 s / 10 s / 5 s, in the same ratios at test speed (milliseconds here).
+      redisDiscovery: { dataPath: '/cluster/election', electionInterval: 150, electionPeriod: 300, syncLeaderInterval: 150 },
+      nodes: [
+        { name: 'node1', ip: '127.0.0.1', port: 8080 },
+        { name: 'node2', ip: '127.0.0.1', port: 8081 },
+      ],
+      redis: { client: redisClient },
+    });
+    const node1 = createCluster(config('node1'));
+    const node2 = createCluster(config('node2'));
+    try {
+      await Promise.all([node1.startUp(), node2.startUp()]);
+      const leader = await node1.waitForLeader(10_000);
+      await expect(node2.waitForLeader(10_000)).resolves.toMatchObject({ name: leader.name, address: leader.address });
+      expect([node1.isLeader(), node2.isLeader()].filter(Boolean)).toHaveLength(1);
+      expect(leader.address).toMatch(/^127\.0\.0\.1:808[01]$/);
+      expect(await redisClient.exists('{/cluster/election}:leader')).toBe(1);
+    } finally {
+      await Promise.all([node1.close(), node2.close()]);
+      redisClient.disconnect();
+    }
+  });
+
+  it('two clusters with different dataPath on one Redis stay isolated', async () => {
+    const g = nodes();
+    const other = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: `other-${path}` } });
+    try {
+      await isolated(g, other);
+    } finally {
+      await other.closeAll();
+      other.log.expectSafe();
+    }
+  });
+});
+
+async function isolated(g: RedisNodes, other: RedisNodes): Promise<void> {
+  {
+    const [a1, a2] = await g.start('a1', 'a2');
+    const [b1, b2] = await other.start('b1', 'b2');
+    const leaderA = await g.settled([a1!, a2!]);
+    const leaderB = await other.settled([b1!, b2!]);
+    expect(a1!.cluster.getLeaderNode()).toMatchObject({ name: leaderA.name, alive: true });
+    expect([...g.acting(), ...other.acting()]).toEqual([leaderA, leaderB]);
+    const redis = new Redis(server.url);
+    try {
+      const keys = (await redis.keys('*')).sort();
+      expect(keys).toEqual(expect.arrayContaining([`{election-${path}}:leader`, `{other-${path}}:leader`]));
+    } finally {
+      redis.disconnect();
+    }
+    // Closing one cluster's leader never disturbs the other cluster.
+    await leaderA.cluster.close();
+    await g.settled([a1!, a2!].filter((n) => n !== leaderA));
+    expect(leaderB.cluster.isLeader()).toBe(true);
+  }
+}
