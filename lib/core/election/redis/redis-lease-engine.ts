@@ -135,6 +135,10 @@ export class RedisLeaseEngine implements ElectionEngine {
     await this.release(lease, toNode);
   }
 
+  actingUntil(): number {
+    return this.lease && this.current.acting ? this.lease.validUntil : Number.NEGATIVE_INFINITY;
+  }
+
   readyUntil(): number {
     if (this.lease && this.current.acting) return this.lease.validUntil;
     return this.leader && this.current.leaderName !== undefined ? this.leader.until : Number.NEGATIVE_INFINITY;
