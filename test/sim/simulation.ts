@@ -36,7 +36,7 @@ const DELTA = T / 20;
 const RHO_REAL = 0.45 * RHO;
 /** A stalled event loop runs a due call at most this late (true ms), within δ on any clock. */
 const MAX_PAUSE = 0.8 * DELTA;
-/** Bound on the time from the final heal to an acting leader; derived in README of test/sim. */
+/** Bound on the time from the final heal to an acting leader; derived in test/sim/README.md. */
 export const LIVENESS_BOUND = 10 * T;
 const MAX_DELAY = 100;
 
