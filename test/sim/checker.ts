@@ -47,6 +47,11 @@ export class InvariantChecker {
     this.votes = ids.map(() => new Map());
   }
 
+  /** The smallest true-time gap seen between one node ceasing to act and another starting. */
+  minHandoverGap = Infinity;
+  private lastActingEnd = -Infinity;
+  private lastActingNode = -1;
+
   observe(node: number, at: number, s: RaftStatus): void {
     this.leading[node] = s.role === 'leader' ? s.term : undefined;
     if (s.role === 'leader') {
@@ -62,9 +67,10 @@ export class InvariantChecker {
           this.fail('no-overlapping-acting', at, `${s.id} starts acting (term ${s.term}) while ${this.ids[other]} acts since ${from.toFixed(3)}`);
         }
       }
+      if (this.lastActingNode !== node) this.minHandoverGap = Math.min(this.minHandoverGap, at - this.lastActingEnd);
       this.actingSince[node] = at;
     } else if (!s.acting && since !== undefined) {
-      this.actingSince[node] = undefined;
+      this.stopActing(node, at);
     }
     if (s.term < this.lastTerm[node]!) this.fail('term-monotonic', at, `${s.id} went from term ${this.lastTerm[node]} to ${s.term}`);
     this.lastTerm[node] = s.term;
@@ -76,9 +82,15 @@ export class InvariantChecker {
   }
 
   /** A crashed process acts and leads no more. */
-  crashed(node: number): void {
-    this.actingSince[node] = undefined;
+  crashed(node: number, at: number): void {
+    if (this.actingSince[node] !== undefined) this.stopActing(node, at);
     this.leading[node] = undefined;
+  }
+
+  private stopActing(node: number, at: number): void {
+    this.actingSince[node] = undefined;
+    this.lastActingEnd = at;
+    this.lastActingNode = node;
   }
 
   private concurrentLeaderOf(term: number, except: number): string | undefined {

@@ -37,11 +37,13 @@ function main(): number {
     const started = Date.now();
     let lastReport = started;
     let maxRecovery = 0;
+    let minGap = Infinity;
     let steps = 0;
     for (let seed = from; seed < from + seeds; seed++) {
       const result = runSimulation({ seed, nodes, events, persistence, trace: trace ? (l) => console.log(l) : undefined });
       runs++;
       steps += result.steps;
+      minGap = Math.min(minGap, result.minHandoverGapMs);
       if (result.recoveryMs < Infinity) maxRecovery = Math.max(maxRecovery, result.recoveryMs);
       for (const v of result.violations) {
         console.log(`VIOLATION seed=${seed} nodes=${nodes} persist=${result.persistence} ${v.invariant} at ${v.at.toFixed(3)}: ${v.detail}`);
@@ -60,7 +62,8 @@ function main(): number {
     const secs = (Date.now() - started) / 1000;
     console.log(
       `nodes=${nodes}: ${seeds} seeds x ${events} events in ${secs.toFixed(1)} s (${(seeds / secs).toFixed(0)} seeds/s, ` +
-        `${(steps / seeds).toFixed(0)} steps/seed), max recovery after heal ${maxRecovery.toFixed(0)} ms`,
+        `${(steps / seeds).toFixed(0)} steps/seed), max recovery after heal ${maxRecovery.toFixed(0)} ms, ` +
+        `min gap between two leaders' acting ${minGap.toFixed(1)} ms`,
     );
   }
   if (firstFailure) {

@@ -26,6 +26,8 @@ export interface SimResult {
   simulatedMs: number;
   /** True time from the final heal to the first acting leader. */
   recoveryMs: number;
+  /** Smallest true-time gap between one leader ceasing to act and another starting. */
+  minHandoverGapMs: number;
 }
 
 /** Base election timeout T of the simulated nodes (defaults: lease T/2, ρ 0.05, δ T/20). */
@@ -38,7 +40,7 @@ const RHO_REAL = 0.45 * RHO;
 const MAX_PAUSE = 0.8 * DELTA;
 /** Bound on the time from the final heal to an acting leader; derived in test/sim/README.md. */
 export const LIVENESS_BOUND = 10 * T;
-const MAX_DELAY = 100;
+const MAX_DELAY = 400;
 
 interface LinkQuality {
   drop: number;
@@ -134,6 +136,7 @@ class Simulation {
       steps: this.steps,
       simulatedMs: this.now,
       recoveryMs,
+      minHandoverGapMs: this.checker.minHandoverGap,
     };
   }
 
@@ -281,6 +284,7 @@ class Simulation {
     else if (pick < 72) this.pause(r.int(n));
     else if (pick < 82) this.spuriousLoss(r.int(n));
     else if (pick < 88) this.transfer();
+    else if (pick < 94) this.falseAlarm();
     // else: a quiet period
     if (this.chaosLeft > 0) this.queue.push({ at: this.now + r.between(0, T / 2), kind: Kind.Chaos, node: -1, incarnation: 0 });
   }
@@ -291,7 +295,7 @@ class Simulation {
     this.log(`crash ${node.id}`);
     node.up = false;
     node.incarnation++;
-    this.checker.crashed(i);
+    this.checker.crashed(i, this.now);
     // Its sockets close at once: peers see the loss (unless their side is cut off as well).
     for (let j = 0; j < this.nodes.length; j++) {
       if (j !== i && this.rng.chance(0.9)) this.signalLost(j, node.id, this.rng.between(0, 5));
@@ -404,6 +408,24 @@ class Simulation {
     const s = this.status(i);
     const peer = s.leader && s.leader !== this.ids[i] && this.rng.chance(0.7) ? s.leader : this.rng.pick(this.ids);
     if (peer !== this.ids[i]) this.signalLost(i, peer, 0);
+  }
+
+  /**
+   * Every follower is told the live leader is gone, so they elect a successor at once while the
+   * leader may still hold a lease: only the act-safely wait keeps the two apart. Slow links back to
+   * the leader make its last acknowledgements arrive late.
+   */
+  private falseAlarm(): void {
+    const leader = this.nodes.findIndex((n, i) => n.up && this.status(i).role === 'leader');
+    if (leader < 0) return;
+    const n = this.nodes.length;
+    const slow = this.rng.chance(0.5);
+    this.log(`false alarm: ${this.ids[leader]} reported lost${slow ? ', slow links to it' : ''}`);
+    for (let i = 0; i < n; i++) {
+      if (i === leader) continue;
+      if (slow) this.quality[i * n + leader] = { drop: 0, dup: 0, minDelay: 0, maxDelay: MAX_DELAY };
+      this.signalLost(i, this.ids[leader]!, this.rng.between(0, 5));
+    }
   }
 
   private transfer(): void {
