@@ -230,6 +230,25 @@ describe('RaftNode leadership transfer', () => {
   });
 });
 
+describe('RaftNode leadership transfer before acting', () => {
+  it('a leader that has not outlived older leases hands over without the shortcut: its successor waits', () => {
+    const net = stableCluster();
+    const oldLease = net.status('a').leaseUntil!;
+    net.crash('a');
+    net.apply('b', net.node('b').peerLost('a', net.now));
+    net.apply('c', net.node('c').peerLost('a', net.now));
+    net.runUntil(net.now + 100);
+    const [first] = net.leaders();
+    const target = first === 'b' ? 'c' : 'b';
+    expect(net.status(first!).acting).toBe(false);
+    const ready = net.apply(first!, net.node(first!).transferLeadership(target, net.now));
+    expect(ready.messages).toMatchObject([{ type: 'TimeoutNow', released: false }]);
+    net.deliver();
+    expect(net.status(target)).toMatchObject({ role: 'leader', acting: false });
+    expect(net.untilActing(target)).toBeGreaterThanOrEqual(oldLease);
+  });
+});
+
 describe('RaftNode lease', () => {
   it('a partitioned leader stops acting before a new leader starts acting', () => {
     const net = stableCluster();

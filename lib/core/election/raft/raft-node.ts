@@ -86,6 +86,13 @@ export class RaftNode {
   private reported: Snapshot;
   private persistedState: PersistentState;
 
+  /**
+   * @param config see {@link RaftConfig}; validated, throws RaftConfigError.
+   * @param state what the driver loaded from its store, or `undefined` on a first start (or when
+   *   nothing is persisted).
+   * @param now the node's monotonic clock in ms; every later call passes the same clock.
+   * @param random uniform in [0, 1): randomizes election timeouts (seeded in simulations).
+   */
   constructor(
     config: RaftConfig,
     state: PersistentState | undefined,
@@ -150,6 +157,7 @@ export class RaftNode {
     });
   }
 
+  /** The node's state as of local time `now` (acting depends on the time). */
   status(now: number): RaftStatus {
     const lead = this.lead;
     return {
