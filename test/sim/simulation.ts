@@ -211,8 +211,11 @@ class Simulation {
 
   private handle(e: SimEvent): void {
     if (e.kind === Kind.Chaos) return this.chaos();
-    if (e.kind === Kind.Restart) return void (e.incarnation === this.nodes[e.node]!.incarnation && !this.nodes[e.node]!.up && this.restart(e.node));
     const node = this.nodes[e.node]!;
+    if (e.kind === Kind.Restart) {
+      if (!node.up && e.incarnation === node.incarnation) this.restart(e.node);
+      return;
+    }
     if (!node.up || (e.kind !== Kind.Deliver && e.incarnation !== node.incarnation)) return;
     if (node.pausedUntil > this.now) {
       // A stalled event loop: the node handles this later, in order.
