@@ -1,0 +1,220 @@
+import type { Clock } from '../../clock.js';
+import { TimeoutError } from '../../errors.js';
+import { errorStack, errorText, type ClusterLogger } from '../../logger.js';
+import type { ClusterSettings } from '../../settings.js';
+import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
+import { NO_LEADER_VIEW } from '../election-engine.js';
+import type { RaftStateStore } from './file-state-store.js';
+import { asRaftMessage } from './message-guard.js';
+import type { RaftMessage } from './messages.js';
+import { RaftNode } from './raft-node.js';
+import type { RaftStatus, Ready } from './types.js';
+
+/** What the Raft engine needs from the node-to-node transport. */
+export interface ElectionTransport {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  send(peer: string, payload: unknown): boolean;
+  onMessage(handler: (from: string, payload: unknown) => void): void;
+  onPeerLost(handler: (peer: string) => void): void;
+  isAlive(peer: string): boolean;
+}
+
+export interface RaftEngineDeps {
+  readonly settings: ClusterSettings;
+  readonly host: ElectionHost;
+  readonly transport: ElectionTransport;
+  /** Where term and vote survive restarts; without one the node runs by the no-dataDir rule. */
+  readonly store: RaftStateStore | undefined;
+  readonly clock: Clock;
+  readonly logger: ClusterLogger;
+  readonly random?: () => number;
+}
+
+/**
+ * Drives the pure RaftNode with real time and I/O: one timer at the node's next deadline, messages
+ * from the transport in, messages out after their state is durable, views out to the cluster.
+ */
+export class RaftEngine implements ElectionEngine {
+  private node: RaftNode | undefined;
+  private current: ElectionView = NO_LEADER_VIEW;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  /** Sends wait behind writes of term and vote (Raft thesis §3.8: persist before answering). */
+  private writes: Promise<void> = Promise.resolve();
+  private writesPending = 0;
+  private leaderHeardAt = Number.NEGATIVE_INFINITY;
+  private stopped = false;
+  private readonly viewWaiters = new Set<() => void>();
+  private readonly self: string;
+
+  constructor(private readonly deps: RaftEngineDeps) {
+    this.self = deps.settings.self.name;
+  }
+
+  get view(): ElectionView {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    const { settings, store, clock, transport } = this.deps;
+    const saved = store ? await store.load() : undefined;
+    this.node = new RaftNode(
+      {
+        id: this.self,
+        peers: settings.nodes.map((n) => n.name),
+        electionTimeoutMs: settings.electionTimeoutMs,
+        heartbeatIntervalMs: settings.heartbeatIntervalMs,
+        leaseMs: settings.leaseMs,
+        clockDriftBound: settings.clockDriftBound,
+        eventLoopMarginMs: settings.eventLoopMarginMs,
+        persisted: store !== undefined,
+      },
+      saved,
+      clock.now(),
+      this.deps.random ?? Math.random,
+    );
+    transport.onMessage((from, payload) => this.receive(from, payload));
+    transport.onPeerLost((peer) => this.drive((node, now) => node.peerLost(peer, now)));
+    await transport.start();
+    this.drive((node, now) => node.tick(now));
+  }
+
+  async stop({ handOver }: { handOver: boolean }): Promise<void> {
+    if (this.stopped) return;
+    if (handOver && this.current.acting && this.node) {
+      // DESIGN §4: stop acting first, then TimeoutNow to the most up-to-date follower; wait (at
+      // most one election timeout) until the successor's term deposes us, so it takes over at once.
+      this.drive((node, now) => node.transferLeadership(undefined, now));
+      await this.waitFor(() => this.status().role !== 'leader', this.deps.settings.electionTimeoutMs);
+    }
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.writes;
+    await this.deps.transport.close();
+    this.publish({ ...NO_LEADER_VIEW, term: this.current.term });
+  }
+
+  async transferLeadership(toNode?: string): Promise<void> {
+    this.drive((node, now) => node.transferLeadership(toNode, now));
+    const moved = await this.waitFor(() => {
+      const status = this.status();
+      return status.role !== 'leader' && status.leader !== undefined && status.leader !== this.self;
+    }, this.deps.settings.electionTimeoutMs * 2);
+    if (!moved) {
+      throw new TimeoutError(
+        `Leadership transfer${toNode ? ` to "${toNode}"` : ''} did not complete within two election timeouts.`,
+      );
+    }
+  }
+
+  actingUntil(): number {
+    const status = this.node?.status(this.deps.clock.now());
+    return status?.acting ? (status.leaseUntil ?? Number.NEGATIVE_INFINITY) : Number.NEGATIVE_INFINITY;
+  }
+
+  readyUntil(): number {
+    if (this.current.acting) return this.actingUntil();
+    return this.leaderHeardAt + this.deps.settings.electionTimeoutMs;
+  }
+
+  isAlive(nodeName: string): boolean {
+    return nodeName === this.self || this.deps.transport.isAlive(nodeName);
+  }
+
+  private status(): RaftStatus {
+    return this.node!.status(this.deps.clock.now());
+  }
+
+  private receive(from: string, payload: unknown): void {
+    const message = asRaftMessage(payload, from, this.self);
+    if (!message) {
+      this.deps.logger.warn(`Dropped a malformed election message from "${from}".`);
+      return;
+    }
+    this.drive((node, now) => {
+      const ready = node.step(message, now);
+      if (message.type === 'Heartbeat' && node.status(now).leader === from) this.leaderHeardAt = now;
+      return ready;
+    });
+  }
+
+  /** Runs one input through the state machine and carries out its Ready. */
+  private drive(input: (node: RaftNode, now: number) => Ready): void {
+    const node = this.node;
+    if (!node || this.stopped) return;
+    const now = this.deps.clock.now();
+    let ready: Ready;
+    try {
+      ready = input(node, now);
+    } catch (error) {
+      this.deps.logger.error(`Election step failed: ${errorText(error)}`, errorStack(error));
+      return;
+    }
+    this.output(ready);
+    if (ready.changed) this.publish(this.viewOf(node.status(now)));
+    this.schedule(ready.wakeAt, now);
+  }
+
+  private output({ persist, messages }: Ready): void {
+    if (!persist && this.writesPending === 0) {
+      this.sendAll(messages);
+      return;
+    }
+    this.writesPending++;
+    this.writes = this.writes
+      .then(async () => {
+        if (persist) await this.deps.store!.save(persist);
+        this.sendAll(messages);
+      })
+      .catch((error: unknown) => {
+        // Not durable means not said: the vote is never sent, so no one counts on it.
+        this.deps.logger.error(`Could not persist term and vote; messages dropped: ${errorText(error)}`);
+      })
+      .finally(() => this.writesPending--);
+  }
+
+  private sendAll(messages: readonly RaftMessage[]): void {
+    if (this.stopped) return;
+    for (const message of messages) this.deps.transport.send(message.to, message);
+  }
+
+  /** One timer at the earliest deadline; a tick before a deadline is harmless, a late one is not. */
+  private schedule(wakeAt: number, now: number): void {
+    if (this.stopped || wakeAt >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = wakeAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.drive((node, at) => node.tick(at));
+    }, Math.max(0, Math.ceil(wakeAt - now)));
+  }
+
+  private viewOf(status: RaftStatus): ElectionView {
+    const leaderName = status.role === 'leader' ? (status.acting ? this.self : undefined) : status.leader;
+    return { role: status.role, term: status.term, leaderName, acting: status.acting, fencingToken: status.term };
+  }
+
+  private publish(view: ElectionView): void {
+    this.current = view;
+    this.deps.host.onViewChange(view);
+    for (const wake of this.viewWaiters) wake();
+  }
+
+  /** Resolves true once `done()` holds after a view change, false after `timeoutMs`. */
+  private waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (done()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (result: boolean) => {
+        clearTimeout(timer);
+        this.viewWaiters.delete(check);
+        resolve(result);
+      };
+      const check = () => done() && finish(true);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      this.viewWaiters.add(check);
+    });
+  }
+}

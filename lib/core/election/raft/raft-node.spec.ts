@@ -1,0 +1,353 @@
+import { describe, expect, it } from 'vitest';
+import { RaftConfigError, resolveRaftConfig } from './config.js';
+import type { RaftMessage } from './messages.js';
+import { RaftNode } from './raft-node.js';
+import type { PersistentState, Ready } from './types.js';
+
+const T = 1000; // heartbeat 100, lease 500, ρ 0.05, δ 50: a lease runs 425 ms past its round
+const SPAN = 500 * 0.95 - 50;
+
+/**
+ * A network of state machines in memory with one shared, perfect clock and instant delivery:
+ * the tests cut links, crash and restart nodes, and step time by hand.
+ */
+class Network {
+  readonly nodes = new Map<string, RaftNode>();
+  readonly saved = new Map<string, PersistentState>();
+  readonly down = new Set<string>();
+  readonly cut = new Set<string>();
+  readonly sent: RaftMessage[] = [];
+  now = 0;
+  private queue: RaftMessage[] = [];
+
+  constructor(
+    readonly ids: string[],
+    private readonly randomOf: (id: string) => number = (id) => ids.indexOf(id) / ids.length,
+    private readonly persisted = true,
+  ) {
+    for (const id of ids) this.start(id);
+  }
+
+  node(id: string): RaftNode {
+    return this.nodes.get(id)!;
+  }
+
+  status(id: string) {
+    return this.node(id).status(this.now);
+  }
+
+  start(id: string): void {
+    const state = this.persisted ? this.saved.get(id) : undefined;
+    const cfg = { id, peers: this.ids, electionTimeoutMs: T, persisted: this.persisted };
+    this.down.delete(id);
+    this.nodes.set(id, new RaftNode(cfg, state, this.now, () => this.randomOf(id)));
+  }
+
+  crash(id: string): void {
+    this.down.add(id);
+  }
+
+  isolate(id: string): void {
+    for (const other of this.ids) if (other !== id) this.cut.add(`${id}>${other}`).add(`${other}>${id}`);
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  apply(id: string, ready: Ready): Ready {
+    if (ready.persist) this.saved.set(id, ready.persist);
+    for (const m of ready.messages) {
+      this.sent.push(m);
+      if (!this.cut.has(`${m.from}>${m.to}`)) this.queue.push(m);
+    }
+    return ready;
+  }
+
+  /** Delivers every message in flight, and the replies they cause, at the current instant. */
+  deliver(filter: (m: RaftMessage) => boolean = () => true): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const m of batch) {
+        if (this.down.has(m.to) || !filter(m)) continue;
+        this.apply(m.to, this.node(m.to).step(m, this.now));
+      }
+    }
+  }
+
+  /** Runs every due tick up to `until`, delivering messages instantly. */
+  runUntil(until: number, filter?: (m: RaftMessage) => boolean): void {
+    for (;;) {
+      let next = Infinity;
+      for (const [id, n] of this.nodes) if (!this.down.has(id)) next = Math.min(next, n.tick(this.now).wakeAt);
+      this.deliver(filter);
+      if (next > until) break;
+      this.now = Math.max(this.now, next);
+      for (const [id, n] of this.nodes) if (!this.down.has(id)) this.apply(id, n.tick(this.now));
+      this.deliver(filter);
+    }
+    this.now = until;
+  }
+
+  leaders(): string[] {
+    return this.ids.filter((id) => !this.down.has(id) && this.status(id).role === 'leader');
+  }
+
+  acting(): string[] {
+    return this.ids.filter((id) => !this.down.has(id) && this.status(id).acting);
+  }
+
+  /** Runs until `id` is an acting leader, and returns the local time it began acting. */
+  untilActing(id: string, limit = 20 * T): number {
+    while (this.now < limit) {
+      if (this.status(id).acting) return this.now;
+      this.runUntil(this.now + 1);
+    }
+    throw new Error(`${id} never acted`);
+  }
+}
+
+/** A three-node cluster where `a` won term 1 and acts. */
+function stableCluster(ids = ['a', 'b', 'c']): Network {
+  const net = new Network(ids);
+  net.untilActing('a');
+  net.runUntil(net.now + 3 * T);
+  return net;
+}
+
+describe('RaftNode election', () => {
+  it('a node whose election timer fires pre-votes, then wins its term and waits out the start-up lease', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.runUntil(T - 1);
+    expect(net.leaders()).toEqual([]);
+    net.runUntil(T);
+    const kinds = net.sent.map((m) => m.type);
+    expect(kinds.indexOf('PreVote')).toBeLessThan(kinds.indexOf('Vote'));
+    expect(net.leaders()).toEqual(['a']);
+    expect(net.status('b')).toMatchObject({ role: 'follower', term: 1, leader: 'a', votedFor: 'a' });
+    // Every node counts its start as a possible acknowledgement, so `a` waits out one lease past it.
+    expect(net.status('a').acting).toBe(false);
+    expect(net.untilActing('a')).toBe(T + 50);
+  });
+
+  it('a split vote elects nobody, and a later randomized timeout breaks the tie', () => {
+    const net = new Network(['a', 'b', 'c', 'd'], (id) => (id === 'a' || id === 'b' ? 0 : 0.9));
+    // Let a and b both become candidates of term 1; c votes for a, d for b.
+    net.runUntil(T, (m) => !(m.type === 'Vote' && ((m.from === 'a' && m.to === 'd') || (m.from === 'b' && m.to === 'c'))));
+    expect(net.status('a')).toMatchObject({ role: 'candidate', term: 1 });
+    expect(net.status('b')).toMatchObject({ role: 'candidate', term: 1 });
+    expect(net.leaders()).toEqual([]);
+    net.runUntil(6 * T);
+    expect(net.leaders()).toHaveLength(1);
+    expect(net.status(net.leaders()[0]!).term).toBeGreaterThan(1);
+  });
+
+  it('a leader that sees a higher term steps down and stops acting at once', () => {
+    const net = stableCluster();
+    expect(net.status('a').acting).toBe(true);
+    const ready = net.node('a').step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: 7, round: 1 }, net.now);
+    expect(ready.changed).toBe(true);
+    expect(ready.persist).toEqual({ term: 7, votedFor: undefined });
+    expect(net.status('a')).toMatchObject({ role: 'follower', term: 7, acting: false });
+  });
+
+  it('a stale leader cut off from the majority stops acting, is replaced, and steps down when it hears the new term', () => {
+    const net = stableCluster();
+    net.isolate('a');
+    net.runUntil(net.now + 4 * T);
+    expect(net.status('a')).toMatchObject({ term: 1, acting: false });
+    expect(net.status('a').role).not.toBe('leader');
+    const [fresh] = net.leaders();
+    expect(fresh).not.toBe('a');
+    expect(net.status(fresh!).term).toBe(2);
+    net.heal();
+    net.runUntil(net.now + T);
+    expect(net.status('a')).toMatchObject({ role: 'follower', term: 2, leader: fresh });
+  });
+
+  it('a stale heartbeat is rejected with the higher term and earns no acknowledgement', () => {
+    const net = stableCluster();
+    net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: 5, transfer: true }, net.now);
+    const reply = net.node('b').step({ type: 'Heartbeat', from: 'a', to: 'b', term: 1, round: 99 }, net.now);
+    expect(reply.messages).toEqual([{ type: 'HeartbeatResponse', from: 'b', to: 'a', term: 5, round: 99 }]);
+    expect(net.status('b').leader).toBeUndefined();
+  });
+
+  it('followers that hear from their leader refuse pre-votes, so a rejoining node deposes nobody', () => {
+    const net = stableCluster();
+    net.isolate('c');
+    net.runUntil(net.now + 5 * T);
+    expect(net.status('c')).toMatchObject({ role: 'pre-candidate', term: 1 });
+    net.heal();
+    net.runUntil(net.now + 3 * T);
+    expect(net.leaders()).toEqual(['a']);
+    expect(net.status('a')).toMatchObject({ term: 1, acting: true });
+    expect(net.sent.filter((m) => m.type === 'PreVoteResponse' && m.to === 'c').every((m) => m.type === 'PreVoteResponse' && !m.granted)).toBe(true);
+  });
+
+  it('a sticky follower refuses a vote without raising its term (thesis §4.2.3)', () => {
+    const net = stableCluster();
+    const reply = net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: 9, transfer: false }, net.now);
+    expect(reply.messages[0]).toMatchObject({ type: 'VoteResponse', granted: false, term: 1 });
+    expect(net.status('b').term).toBe(1);
+  });
+});
+
+describe('RaftNode leadership transfer', () => {
+  it('the leader stops acting before it sends TimeoutNow, and the target acts at once in the next term', () => {
+    const net = stableCluster();
+    const ready = net.apply('a', net.node('a').transferLeadership('c', net.now));
+    expect(ready.changed).toBe(true);
+    expect(net.status('a').acting).toBe(false);
+    expect(ready.messages).toEqual([{ type: 'TimeoutNow', from: 'a', to: 'c', term: 1, released: true }]);
+    net.deliver();
+    expect(net.status('c')).toMatchObject({ role: 'leader', term: 2, acting: true });
+    expect(net.status('a')).toMatchObject({ role: 'follower', term: 2, leader: 'c' });
+  });
+
+  it('without a target the most recently acknowledging follower is chosen', () => {
+    const net = stableCluster();
+    net.node('a').step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: 1, round: 0 }, net.now + 1);
+    const ready = net.node('a').transferLeadership(undefined, net.now + 1);
+    expect(ready.messages).toMatchObject([{ type: 'TimeoutNow', to: 'b' }]);
+  });
+
+  it('an abandoned transfer never lets the old leader act again in its term; it must win a new term', () => {
+    const net = stableCluster();
+    net.apply('a', net.node('a').transferLeadership('c', net.now));
+    net.deliver((m) => m.type !== 'TimeoutNow');
+    const until = net.now + T;
+    let firstActAgain: { term: number; at: number } | undefined;
+    while (!firstActAgain && net.now < until + 5 * T) {
+      net.runUntil(net.now + 10, (m) => m.type !== 'TimeoutNow');
+      const s = net.status('a');
+      if (s.acting) firstActAgain = { term: s.term, at: net.now };
+    }
+    expect(firstActAgain).toBeDefined();
+    expect(firstActAgain!.term).toBeGreaterThan(1);
+    expect(firstActAgain!.at).toBeGreaterThanOrEqual(until);
+  });
+});
+
+describe('RaftNode leadership transfer before acting', () => {
+  it('a leader that has not outlived older leases hands over without the shortcut: its successor waits', () => {
+    const net = stableCluster();
+    const oldLease = net.status('a').leaseUntil!;
+    net.crash('a');
+    net.apply('b', net.node('b').peerLost('a', net.now));
+    net.apply('c', net.node('c').peerLost('a', net.now));
+    net.runUntil(net.now + 100);
+    const [first] = net.leaders();
+    const target = first === 'b' ? 'c' : 'b';
+    expect(net.status(first!).acting).toBe(false);
+    const ready = net.apply(first!, net.node(first!).transferLeadership(target, net.now));
+    expect(ready.messages).toMatchObject([{ type: 'TimeoutNow', released: false }]);
+    net.deliver();
+    expect(net.status(target)).toMatchObject({ role: 'leader', acting: false });
+    expect(net.untilActing(target)).toBeGreaterThanOrEqual(oldLease);
+  });
+});
+
+describe('RaftNode lease', () => {
+  it('a partitioned leader stops acting before a new leader starts acting', () => {
+    const net = stableCluster();
+    const lease = net.status('a').leaseUntil!;
+    net.isolate('a');
+    let stoppedAt: number | undefined;
+    let newActingAt: number | undefined;
+    while (newActingAt === undefined && net.now < 10 * T + lease) {
+      net.runUntil(net.now + 1);
+      if (stoppedAt === undefined && !net.status('a').acting) stoppedAt = net.now;
+      if (net.acting().some((id) => id !== 'a')) newActingAt = net.now;
+    }
+    expect(stoppedAt).toBeLessThanOrEqual(lease);
+    expect(newActingAt).toBeGreaterThan(lease);
+    expect(net.status('a').role).toBe('follower');
+  });
+
+  it('acknowledgements count only for the round they answer', () => {
+    const net = stableCluster();
+    const a = net.node('a');
+    const before = net.status('a').leaseUntil!;
+    // A late acknowledgement of an old round does not extend the lease to "now".
+    a.step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: 1, round: 1 }, net.now);
+    expect(net.status('a').leaseUntil).toBe(before);
+    expect(before).toBeLessThanOrEqual(net.now + SPAN);
+  });
+});
+
+describe('RaftNode restart', () => {
+  it('with persisted state a restarted node keeps its term and does not vote twice in it', () => {
+    const net = stableCluster();
+    net.crash('b');
+    net.start('b');
+    expect(net.status('b')).toMatchObject({ term: 1, votedFor: 'a' });
+    const reply = net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: 1, transfer: true }, net.now);
+    expect(reply.messages[0]).toMatchObject({ type: 'VoteResponse', granted: false });
+  });
+
+  it('without persisted state a restarted node refuses to vote for one minimum election timeout', () => {
+    const net = new Network(['a', 'b', 'c'], undefined, false);
+    const b = net.node('b');
+    const early = b.step({ type: 'Vote', from: 'c', to: 'b', term: 1, transfer: false }, T - 1);
+    expect(early.messages[0]).toMatchObject({ granted: false });
+    const later = b.step({ type: 'Vote', from: 'c', to: 'b', term: 2, transfer: false }, T);
+    expect(later.messages[0]).toMatchObject({ granted: true });
+    expect(later.persist).toBeUndefined();
+  });
+
+  it('a restarted node counts its start as its last acknowledgement when it votes', () => {
+    const net = stableCluster();
+    net.crash('b');
+    net.start('b');
+    const reply = net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: 2, transfer: false }, net.now + 10);
+    expect(reply.messages[0]).toMatchObject({ granted: true, sinceLeaderMs: 10 });
+  });
+});
+
+describe('RaftNode detect fast, act safely', () => {
+  it('followers that see the leader lost elect a successor at once, which acts only after the old lease', () => {
+    const net = stableCluster();
+    const oldLease = net.status('a').leaseUntil!;
+    net.crash('a');
+    net.apply('b', net.node('b').peerLost('a', net.now));
+    net.apply('c', net.node('c').peerLost('a', net.now));
+    net.runUntil(net.now + 100);
+    const [fresh] = net.leaders();
+    expect(fresh).toBeDefined();
+    expect(net.status(fresh!)).toMatchObject({ term: 2, acting: false });
+    const actingAt = net.untilActing(fresh!);
+    expect(actingAt).toBeGreaterThanOrEqual(oldLease);
+    expect(actingAt).toBeLessThan(net.now + T);
+  });
+
+  it('a spurious loss seen by one follower deposes nobody', () => {
+    const net = stableCluster();
+    net.apply('c', net.node('c').peerLost('a', net.now));
+    net.runUntil(net.now + 3 * T);
+    expect(net.leaders()).toEqual(['a']);
+    expect(net.status('a')).toMatchObject({ term: 1, acting: true });
+  });
+});
+
+describe('RaftConfig', () => {
+  it('fills defaults: heartbeat T/10, lease T/2, ρ 0.05, δ T/20', () => {
+    expect(resolveRaftConfig({ id: 'a', peers: ['a'], electionTimeoutMs: T, persisted: true })).toMatchObject({
+      heartbeatIntervalMs: 100,
+      leaseMs: 500,
+      clockDriftBound: 0.05,
+      eventLoopMarginMs: 50,
+    });
+  });
+
+  it('rejects a lease longer than the election timeout and says why', () => {
+    const bad = () => resolveRaftConfig({ id: 'a', peers: ['a'], electionTimeoutMs: T, leaseMs: 2 * T, persisted: true });
+    expect(bad).toThrow(RaftConfigError);
+    expect(bad).toThrow(/leaseMs must be .* at most electionTimeoutMs/);
+  });
+
+  it('rejects a node missing from its own peers', () => {
+    expect(() => resolveRaftConfig({ id: 'x', peers: ['a'], electionTimeoutMs: T, persisted: true })).toThrow(/own id/);
+  });
+});

@@ -1,0 +1,35 @@
+import type { RaftMessage } from './messages.js';
+
+export type RaftRole = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+/** What a node must keep across restarts (Raft thesis §3.8: currentTerm and votedFor). */
+export interface PersistentState {
+  term: number;
+  votedFor?: string;
+}
+
+/**
+ * What the driver must do after a call into {@link RaftNode}: first write `persist` durably (if
+ * present), then send `messages`, then call `tick()` again at local time `wakeAt` at the latest.
+ */
+export interface Ready {
+  messages: RaftMessage[];
+  persist?: PersistentState;
+  /** Role, term, leader or acting changed since the previous Ready. */
+  changed: boolean;
+  wakeAt: number;
+}
+
+export interface RaftStatus {
+  id: string;
+  role: RaftRole;
+  term: number;
+  leader?: string;
+  /** True only on a leader that holds a lease and has outlived every older lease. */
+  acting: boolean;
+  votedFor?: string;
+  /** Local time the current lease ends (leaders that hold one). */
+  leaseUntil?: number;
+  /** Local time from which this leader may act (leaders). */
+  actingFrom?: number;
+}
