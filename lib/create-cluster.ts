@@ -2,7 +2,10 @@ import { resolveClusterOptions } from './config/resolve-options.js';
 import type { ClusterModuleOptions } from './config/cluster-options.js';
 import { Cluster, type ClusterParts } from './core/cluster.js';
 import type { Clock } from './core/clock.js';
-import { ClusterConfigError } from './core/errors.js';
+import { FileStateStore } from './core/election/raft/file-state-store.js';
+import { RaftEngine } from './core/election/raft/raft-engine.js';
+import type { NodeConfig } from './core/node.js';
+import { Transport } from './core/transport/transport.js';
 import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
 import type { RedisClient } from './core/election/redis/lease-store.js';
 import { SingleEngine } from './core/election/single/single-engine.js';
@@ -15,6 +18,10 @@ export interface ClusterEnvironment {
   clock?: Clock;
   /** The client behind `redisDiscovery.inject`, resolved when the cluster starts. */
   redisClient?: () => RedisClient;
+  /** Randomness for election timeouts and re-dial jitter. */
+  random?: () => number;
+  /** Where to dial each peer (partition tests route links through a proxy). */
+  dialAddress?: (peer: NodeConfig) => { readonly host: string; readonly port: number };
 }
 
 export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}): ClusterParts {
@@ -34,10 +41,18 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
           ),
       };
     }
-    case 'cluster':
-      throw new ClusterConfigError(
-        `mode '${settings.mode}' is not available in this version of nest-cluster yet; use mode 'single' or 'redis'.`,
-      );
+    case 'cluster': {
+      let transport: Transport | undefined;
+      return {
+        clock,
+        createEngine: (host, runner) => {
+          transport = new Transport({ ...settings, runner, clock, random: env.random, dialAddress: env.dialAddress });
+          const store = settings.dataDir ? new FileStateStore(settings.dataDir, settings.self.name) : undefined;
+          return new RaftEngine({ settings, host, transport, store, clock, logger: settings.logger, random: env.random });
+        },
+        remoteCaller: () => transport,
+      };
+    }
   }
 }
 

@@ -36,20 +36,21 @@ function client(port: number) {
 }
 
 describe('FaultProxy (test helper)', () => {
-  it('passes traffic, black-holes it, and resets connections on demand', async () => {
+  it('passes traffic, holds it back until healed, and resets connections on demand', async () => {
     const proxy = await FaultProxy.start({ host: '127.0.0.1', port: await echoServer() });
     cleanup.push(() => proxy.close());
     const c = client(proxy.port);
     c.socket.write('one');
     await waitFor(() => c.text() === 'one', { what: 'echo through the proxy' });
 
-    proxy.setMode('blackhole');
-    c.socket.write('lost');
-    await waitFor(() => proxy.droppedBytes === 4, { what: 'the black hole to swallow a message' });
+    proxy.setMode('hold');
+    c.socket.write('late');
+    await waitFor(() => proxy.heldBytes === 4, { what: 'the proxy to hold a message' });
+    expect(c.text()).toBe('one');
     proxy.setMode('pass');
     c.socket.write('two');
-    await waitFor(() => c.text().endsWith('two'), { what: 'echo after the black hole' });
-    expect(c.text()).toBe('onetwo');
+    await waitFor(() => c.text().endsWith('two'), { what: 'echo after the partition healed' });
+    expect(c.text()).toBe('onelatetwo');
 
     proxy.setMode('reset');
     await waitFor(() => c.closed(), { what: 'the reset' });

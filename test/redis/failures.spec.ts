@@ -4,7 +4,7 @@ import { memoryLogger } from '../helpers/clusters.js';
 import { activeResources, leakedSince } from '../helpers/handles.js';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
 import { freePort, rawCommand, RedisServer } from '../helpers/redis-server.js';
-import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -75,7 +75,7 @@ describe('redis mode: Redis failures', () => {
   it('a Redis that loses its data while the leader is cut off grants no lease until the old one has run out', async () => {
     const server = await RedisServer.start();
     cleanups.push(() => server.dispose());
-    const proxy = await TcpProxy.start(server.port);
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: server.port });
     cleanups.push(() => proxy.close());
     const group = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: 'lost' } });
     cleanups.push(async () => {
@@ -90,7 +90,7 @@ describe('redis mode: Redis failures', () => {
     await group.settled([a, ...others]);
     // "a" is cut off, then Redis loses everything (a failover to an empty replica, a restart
     // without persistence): the key "a" still acts on is gone, and so is the epoch.
-    proxy.freeze();
+    proxy.setMode('hold');
     const direct = new Redis(server.url);
     cleanups.push(async () => void direct.disconnect());
     await direct.flushall();
@@ -98,7 +98,7 @@ describe('redis mode: Redis failures', () => {
     expect(a.cluster.isLeader()).toBe(false);
     expect(second.cluster.getMyTerm()).toBeGreaterThan(1);
     group.log.expectSafe(); // without the quarantine, b or c would have acted while "a" still did
-    proxy.thaw();
+    proxy.setMode('pass');
     await group.settled([a, ...others]);
   });
 

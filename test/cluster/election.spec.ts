@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterEventType, type ClusterEvent } from '../../lib/core/events.js';
+import { RaftCluster, T } from '../helpers/raft-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let group: RaftCluster | undefined;
+afterEach(async () => {
+  await group?.close();
+  group?.log.expectSafe();
+  group = undefined;
+});
+
+describe('cluster mode over TCP', () => {
+  it('three nodes elect one leader that the others follow', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3']);
+    const leader = await group.settled();
+    for (const cluster of group.clusters.values()) {
+      expect(cluster.getLeaderName()).toBe(leader.getMyName());
+      expect(cluster.getMyTerm()).toBe(leader.getMyTerm());
+    }
+    await waitFor(() => leader.getAliveNodeCount() === 3, { what: 'every node alive' });
+    expect(leader.getLostNodeNames()).toEqual([]);
+    expect(group.acting()).toEqual([leader]);
+  });
+
+  it('five nodes elect one leader', async () => {
+    group = await RaftCluster.start(['a', 'b', 'c', 'd', 'e']);
+    await group.settled();
+    expect(group.acting()).toHaveLength(1);
+  });
+
+  it('a leader that shuts down hands over to a follower without an election timeout', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3']);
+    const first = await group.settled();
+    const firstTerm = first.getMyTerm();
+    const events: ClusterEvent[] = [];
+    first.events$.subscribe((e) => events.push(e));
+    await group.stop(first.getMyName());
+    expect(events.map((e) => e.type)).toEqual([
+      ClusterEventType.StopMaster,
+      ClusterEventType.ReleaseMaster,
+      ClusterEventType.Close,
+    ]);
+    const second = await group.settled();
+    expect(second.getMyTerm()).toBeGreaterThan(firstTerm);
+  });
+
+  it('transferLeadership(node) moves leadership to that node', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3']);
+    const first = await group.settled();
+    const target = ['n1', 'n2', 'n3'].find((n) => n !== first.getMyName())!;
+    await first.transferLeadership(target);
+    const second = await group.settled();
+    expect(second.getMyName()).toBe(target);
+  });
+
+  it('a partitioned leader stops acting before a new leader starts acting, and rejoins as a follower', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3'], { proxies: true });
+    const first = await group.settled();
+    const name = first.getMyName();
+    const rest = ['n1', 'n2', 'n3'].filter((n) => n !== name);
+    group.isolate(name, 'hold');
+    const second = await group.settled(rest);
+    expect(first.isLeader()).toBe(false);
+    group.log.expectSafe();
+    const leaderships = group.log.count;
+    group.heal();
+    await group.settled();
+    expect(group.get(name).getLeaderName()).toBe(second.getMyName());
+    expect(group.log.count).toBe(leaderships); // the returning node caused no new election
+  });
+
+  it('a leader whose connections are reset (a crash, as its peers see it) is replaced quickly and safely', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3'], { proxies: true });
+    const first = await group.settled();
+    const name = first.getMyName();
+    group.isolate(name, 'reset');
+    await group.settled(['n1', 'n2', 'n3'].filter((n) => n !== name));
+    group.log.expectSafe();
+    group.heal();
+    await group.settled();
+  });
+
+  it('a restarted follower rejoins without disturbing the leader', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3'], { persist: true });
+    const leader = await group.settled();
+    const follower = ['n1', 'n2', 'n3'].find((n) => n !== leader.getMyName())!;
+    const leaderships = group.log.count;
+    await group.stop(follower);
+    await group.boot(follower);
+    await group.settled();
+    expect(group.acting()).toEqual([leader]);
+    expect(group.log.count).toBe(leaderships);
+  });
+
+  it('a majority is needed: one node of three alone never leads', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3'], { proxies: true });
+    const leader = await group.settled();
+    for (const name of ['n1', 'n2', 'n3']) group.isolate(name, 'hold');
+    await waitFor(() => group!.acting().length === 0, { timeoutMs: 40 * T, what: 'the leader to step down' });
+    expect(leader.isLeader()).toBe(false);
+    group.heal();
+    await group.settled();
+  });
+});
