@@ -8,8 +8,8 @@ import { JobsService } from './jobs.service.js';
 /**
  * Cluster options from the environment, as a deployment would pass them:
  * CLUSTER_NODES="node1=127.0.0.1:7001,node2=127.0.0.1:7002,node3=127.0.0.1:7003",
- * CLUSTER_NODE_NAME=node1, and optionally CLUSTER_TIMEOUT_MS. Without CLUSTER_NODES the app runs
- * in single mode.
+ * CLUSTER_NODE_NAME=node1, and optionally CLUSTER_TIMEOUT_MS and CLUSTER_DATA_DIR (where term and
+ * vote survive restarts). Without CLUSTER_NODES the app runs in single mode.
  */
 export function clusterOptions(env: NodeJS.ProcessEnv = process.env): ClusterModuleOptions {
   const nodes = env.CLUSTER_NODES?.split(',').map((entry) => {
@@ -22,6 +22,7 @@ export function clusterOptions(env: NodeJS.ProcessEnv = process.env): ClusterMod
     nodes,
     nodeName: env.CLUSTER_NODE_NAME ?? (nodes ? undefined : 'node1'),
     electionTimeoutMs: env.CLUSTER_TIMEOUT_MS ? Number(env.CLUSTER_TIMEOUT_MS) : undefined,
+    dataDir: env.CLUSTER_DATA_DIR,
   };
 }
 

@@ -1,5 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { NodeReport } from './node-report.js';
@@ -13,6 +16,8 @@ import type { NodeReport } from './node-report.js';
 const ELECTION_TIMEOUT_MS = Number(process.env.CLUSTER_TIMEOUT_MS ?? 1000);
 const NAMES = ['node1', 'node2', 'node3'];
 const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
+/** Term and vote survive the restart below, so the restarted node may vote at once. */
+const dataDir = mkdtempSync(join(tmpdir(), 'nest-cluster-demo-'));
 
 interface Node {
   name: string;
@@ -39,7 +44,14 @@ async function freePort(): Promise<number> {
 
 function start(node: Node, clusterNodes: string): void {
   const child = fork(mainJs, [], {
-    env: { ...process.env, CLUSTER_NODES: clusterNodes, CLUSTER_NODE_NAME: node.name, PORT: '0', SAMPLE_QUIET: '1' },
+    env: {
+      ...process.env,
+      CLUSTER_NODES: clusterNodes,
+      CLUSTER_NODE_NAME: node.name,
+      CLUSTER_DATA_DIR: dataDir,
+      PORT: '0',
+      SAMPLE_QUIET: '1',
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   node.child = child;
@@ -134,6 +146,8 @@ async function main() {
   for (const node of nodes.values()) await stop(node, 'SIGTERM');
   say('all nodes stopped; done');
 }
+
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 
 main().catch(async (error: unknown) => {
   say(error instanceof Error ? error.message : String(error));

@@ -6,10 +6,9 @@ import { AppModule } from './app.module.js';
 import type { NodeReport } from './node-report.js';
 
 /**
- * Starts one node of the sample app and serves until SIGTERM/SIGINT. Started by the demo (with an
- * IPC channel), it also reports its HTTP address and every cluster event to the demo. With `--demo`
- * and no parent, it walks through the single-node demo: waits for a leader, asks its own HTTP API
- * for the cluster view and a cluster-function call, lets the jobs run, and shuts down.
+ * Starts one node of the sample app and serves until SIGTERM/SIGINT (options from the environment,
+ * see app.module.ts). Started by the demo (with an IPC channel), it also reports its HTTP address
+ * and every cluster event to the demo.
  */
 async function main() {
   const quiet = process.env.SAMPLE_QUIET === '1';
@@ -24,17 +23,6 @@ async function main() {
   const logger = new Logger('Sample');
   logger.log(`HTTP on ${url}  (GET /cluster, GET /hello/:node/:name)`);
   report({ type: 'ready', node: cluster.getMyName(), url });
-
-  if (process.argv.includes('--demo')) {
-    const demoMs = Number(process.env.DEMO_MS ?? 3000);
-    const leader = await cluster.waitForLeader(10_000);
-    logger.log(`leader: ${leader.name}`);
-    logger.log(`GET /cluster -> ${await (await fetch(`${url}/cluster`)).text()}`);
-    logger.log(`GET /hello/${leader.name}/World -> ${await (await fetch(`${url}/hello/${leader.name}/World`)).text()}`);
-    await new Promise((resolve) => setTimeout(resolve, demoMs));
-    logger.log('demo done, shutting down');
-    await app.close();
-  }
 }
 
 main().catch((error: unknown) => {

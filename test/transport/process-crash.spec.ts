@@ -1,19 +1,18 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeUnavailableError } from '../../lib/core/errors.js';
+import { buildLib, repoRoot as root } from '../helpers/built-lib.js';
 import { localNodes, makeNode, SECRET } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// Inside the repository, so the build finds node_modules; under dist/, which git ignores.
-const buildDir = `${root}dist/transport-crash-test-${process.pid}`;
+let built: ReturnType<typeof buildLib>;
+let buildDir: string;
 
 beforeAll(() => {
-  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`, '--outDir', buildDir], { stdio: 'pipe' });
+  built = buildLib('transport-crash-test');
+  buildDir = built.dir;
 });
-afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+afterAll(() => built.remove());
 
 function startChild(args: object): { child: ChildProcess; lines: string[] } {
   const child = spawn(process.execPath, [`${root}test/fixtures/transport-node.mjs`, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
