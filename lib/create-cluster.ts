@@ -4,6 +4,7 @@ import { Cluster, type ClusterParts } from './core/cluster.js';
 import type { Clock } from './core/clock.js';
 import { FileStateStore } from './core/election/raft/file-state-store.js';
 import { RaftEngine } from './core/election/raft/raft-engine.js';
+import { EngineWithTransport } from './core/election/with-transport.js';
 import type { NodeConfig } from './core/node.js';
 import { Transport } from './core/transport/transport.js';
 import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
@@ -32,13 +33,19 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
     case 'redis': {
       const { clockDriftBound, eventLoopMarginMs, redisDiscovery: lease, logger } = settings;
       const config = { nodeName: settings.self.name, lease, clockDriftBound, eventLoopMarginMs };
+      let transport: Transport | undefined;
       return {
         clock,
-        // Remote calls in redis mode will go over the TCP transport; until then calls stay local.
-        createEngine: (host) =>
-          new RedisLeaseEngine(host, config, clock, logger, (onError) =>
+        createEngine: (host, runner) => {
+          const engine = new RedisLeaseEngine(host, config, clock, logger, (onError) =>
             openLeaseStore(settings.redis, env.redisClient, onError),
-          ),
+          );
+          // Nodes configured with addresses also serve and make remote calls over TCP.
+          if (settings.self.port === 0) return engine;
+          transport = new Transport({ ...settings, runner, clock, random: env.random, dialAddress: env.dialAddress });
+          return new EngineWithTransport(engine, transport, settings.self.name);
+        },
+        remoteCaller: () => transport,
       };
     }
     case 'cluster': {

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster } from 'nest-cluster';
+import { createCluster, newFuncSpec } from 'nest-cluster';
+import { freePorts } from '../helpers/ports.js';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
 import { RedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let server: RedisServer;
 let group: RedisNodes;
@@ -86,7 +88,8 @@ describe('redis mode: election', () => {
 
   it('transferLeadership releases the lease to the named node', async () => {
     const g = nodes();
-    const list = ['a', 'b', 'c'].map((name, i) => ({ name, ip: '127.0.0.1', port: 7101 + i }));
+    const ports = await freePorts(3);
+    const list = ['a', 'b', 'c'].map((name, i) => ({ name, ip: '127.0.0.1', port: ports[i]! }));
     const all = ['a', 'b', 'c'].map((name) => g.add(name, { nodes: list }));
     await Promise.all(all.map((n) => n.cluster.startUp()));
     const first = await g.settled(all);
@@ -99,6 +102,7 @@ describe('redis mode: election', () => {
   it("the guide's Redis 模式 example: nodes listed with addresses, dataPath with slashes, the given client", async () => {
     nodes(); // nothing in the shared group; this test builds the guide's two clusters itself
     const redisClient = new Redis(server.url);
+    const [port1, port2] = await freePorts(2);
     const config = (nodeName: string) => ({
       mode: 'redis' as const,
       enable: 'true' as const,
@@ -107,8 +111,8 @@ describe('redis mode: election', () => {
       // The guide's 5 s / 10 s / 5 s, in the same ratios at test speed (milliseconds here).
       redisDiscovery: { dataPath: '/cluster/election', electionInterval: 150, electionPeriod: 300, syncLeaderInterval: 150 },
       nodes: [
-        { name: 'node1', ip: '127.0.0.1', port: 8080 },
-        { name: 'node2', ip: '127.0.0.1', port: 8081 },
+        { name: 'node1', ip: '127.0.0.1', port: port1! },
+        { name: 'node2', ip: '127.0.0.1', port: port2! },
       ],
       redis: { client: redisClient },
     });
@@ -119,7 +123,11 @@ describe('redis mode: election', () => {
       const leader = await node1.waitForLeader(10_000);
       await expect(node2.waitForLeader(10_000)).resolves.toMatchObject({ name: leader.name, address: leader.address });
       expect([node1.isLeader(), node2.isLeader()].filter(Boolean)).toHaveLength(1);
-      expect(leader.address).toMatch(/^127\.0\.0\.1:808[01]$/);
+      expect([`127.0.0.1:${port1}`, `127.0.0.1:${port2}`]).toContain(leader.address);
+      // Nodes with addresses serve remote calls over TCP in redis mode too.
+      node1.registerFunc('whoami', () => 'node1');
+      await expect(node2.callFunc(newFuncSpec('node1', 'whoami', null))).resolves.toBe('node1');
+      await waitFor(() => node2.getAliveNodeNames().length === 2, { what: 'the nodes to connect' });
       expect(await redisClient.exists('{/cluster/election}:leader')).toBe(1);
     } finally {
       await Promise.all([node1.close(), node2.close()]);
