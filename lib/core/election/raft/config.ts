@@ -1,3 +1,5 @@
+import { ClusterError } from '../../errors.js';
+
 /** Settings of one Raft election node. All durations are milliseconds of the node's own clock. */
 export interface RaftConfig {
   /** This node's id; must be one of `peers`. */
@@ -20,11 +22,9 @@ export interface RaftConfig {
 
 export type ResolvedRaftConfig = Required<RaftConfig>;
 
-export class RaftConfigError extends Error {
-  readonly code = 'ERR_CLUSTER_RAFT_CONFIG';
+export class RaftConfigError extends ClusterError {
   constructor(message: string) {
-    super(message);
-    this.name = 'RaftConfigError';
+    super('ERR_CLUSTER_RAFT_CONFIG', message);
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersistentState } from './types.js';
+import { ClusterError } from '../../errors.js';
 
 /** Where a node keeps its term and vote (Raft thesis §3.8) across restarts. */
 export interface RaftStateStore {
@@ -10,20 +11,19 @@ export interface RaftStateStore {
   save(state: PersistentState): Promise<void>;
 }
 
-export class ClusterStateCorruptError extends Error {
-  readonly code = 'ERR_CLUSTER_STATE_CORRUPT';
+export class ClusterStateCorruptError extends ClusterError {
   constructor(
     readonly path: string,
     problem: string,
     options?: { cause?: unknown },
   ) {
     super(
+      'ERR_CLUSTER_STATE_CORRUPT',
       `Raft state file ${path} ${problem}. Refusing to start with a guessed term: restore the file from ` +
         `a backup, or delete it only if this node cannot have voted in the current term (it will then ` +
         `rejoin at term 0 and learn the term from its peers).`,
       options,
     );
-    this.name = 'ClusterStateCorruptError';
   }
 }
 

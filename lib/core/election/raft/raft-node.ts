@@ -12,12 +12,11 @@ import type {
 } from './messages.js';
 import { quorumSize } from './quorum.js';
 import type { PersistentState, RaftRole, RaftStatus, Ready } from './types.js';
+import { ClusterError } from '../../errors.js';
 
-export class RaftUsageError extends Error {
-  readonly code = 'ERR_CLUSTER_RAFT_USAGE';
+export class RaftUsageError extends ClusterError {
   constructor(message: string) {
-    super(message);
-    this.name = 'RaftUsageError';
+    super('ERR_CLUSTER_RAFT_USAGE', message);
   }
 }
 
