@@ -1,6 +1,6 @@
 /**
- * The Go package's user guide, example by example, rewritten for this module (single mode until
- * the cluster engine lands): each test is one section of the guide and asserts what it promises.
+ * The Go package's user guide, example by example, rewritten for this module: each test is one
+ * section of the guide and asserts what it promises.
  */
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -17,6 +17,8 @@ import {
   type Cluster,
   type JobTracker,
 } from 'nest-cluster';
+import { freePorts } from './helpers/ports.js';
+import { SECRET } from './helpers/raft-cluster.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const closers: { close(): Promise<unknown> }[] = [];
@@ -133,5 +135,60 @@ describe('完整示例: the complete example as a Nest app', () => {
     await waitFor(() => caller.log.includes('执行主节点任务'));
     expect(caller.log[0]).toBe('我成为了主节点！');
     await expect(cluster.callFunc(newFuncSpec('node1', 'hello', 'World', 3000))).resolves.toBe('Hello, World!');
+  });
+});
+
+describe('完整示例 in cluster mode: the complete example as three Nest apps', () => {
+  @Injectable()
+  class BusinessCaller extends DefaultCaller {
+    masterCalls = 0;
+    slaverLeaders: string[] = [];
+    override masterCall() {
+      this.masterCalls++;
+    }
+    override slaverCall(leaderName: string) {
+      this.slaverLeaders.push(leaderName);
+    }
+    @ClusterFunction('hello')
+    hello(name: string) {
+      return `Hello, ${name}!`;
+    }
+  }
+
+  @Injectable()
+  class Wiring {
+    constructor(cluster: ClusterService, caller: BusinessCaller) {
+      new DefaultJobTracker({ ms: 20 }, cluster, caller).start();
+    }
+  }
+
+  it('elects one leader, runs MasterCall only there, and the leader calls hello on node2', async () => {
+    const ports = await freePorts(3);
+    const nodes = ['node1', 'node2', 'node3'].map((name, i) => ({ name, ip: '127.0.0.1', port: ports[i]! }));
+    const apps = await Promise.all(
+      nodes.map(async ({ name }) => {
+        const moduleRef = await Test.createTestingModule({
+          imports: [ClusterModule.forRoot({ mode: 'cluster', nodes, nodeName: name, electionTimeoutMs: 300, secret: SECRET, logger: false })],
+          providers: [BusinessCaller, Wiring],
+        }).compile();
+        const app = await moduleRef.init();
+        closers.push(app);
+        return app;
+      }),
+    );
+    const clusters = apps.map((app) => app.get(ClusterService));
+    const leaderNode = await clusters[0]!.waitForLeader(15_000);
+    await Promise.all(clusters.map((c) => c.waitForLeader(15_000)));
+    const leader = clusters.find((c) => c.getMyName() === leaderNode.name)!;
+    expect(leader.isLeader()).toBe(true);
+    const leaderApp = apps[clusters.indexOf(leader)]!;
+    await waitFor(() => leaderApp.get(BusinessCaller).masterCalls >= 2, { what: 'MasterCall on the leader' });
+    const followerApps = apps.filter((a) => a !== leaderApp);
+    await waitFor(() => followerApps.every((a) => a.get(BusinessCaller).slaverLeaders.includes(leaderNode.name)), {
+      what: 'SlaverCall on the followers',
+    });
+    expect(followerApps.map((a) => a.get(BusinessCaller).masterCalls)).toEqual([0, 0]);
+    const target = leaderNode.name === 'node2' ? 'node3' : 'node2';
+    await expect(leader.callFunc(newFuncSpec(target, 'hello', 'World', 3000))).resolves.toBe('Hello, World!');
   });
 });
