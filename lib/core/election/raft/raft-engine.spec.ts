@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { resolveClusterOptions } from '../../../config/resolve-options.js';
+import { systemClock } from '../../../system-clock.js';
+import type { ElectionView } from '../election-engine.js';
+import type { RaftStateStore } from './file-state-store.js';
+import { RaftEngine, type ElectionTransport } from './raft-engine.js';
+import type { PersistentState } from './types.js';
+
+class FakeTransport implements ElectionTransport {
+  sent: { to: string; payload: unknown }[] = [];
+  private handler: (from: string, payload: unknown) => void = () => undefined;
+  closed = false;
+  async start() {}
+  async close() {
+    this.closed = true;
+  }
+  send(to: string, payload: unknown) {
+    this.sent.push({ to, payload });
+    return true;
+  }
+  onMessage(handler: (from: string, payload: unknown) => void) {
+    this.handler = handler;
+  }
+  onPeerLost() {}
+  isAlive() {
+    return true;
+  }
+  deliver(from: string, payload: unknown) {
+    this.handler(from, payload);
+  }
+}
+
+/** A store whose writes complete only when the test says so. */
+class GatedStore implements RaftStateStore {
+  saved: PersistentState[] = [];
+  private release: (() => void)[] = [];
+  async load() {
+    return undefined;
+  }
+  save(state: PersistentState) {
+    return new Promise<void>((resolve) =>
+      this.release.push(() => {
+        this.saved.push(state);
+        resolve();
+      }),
+    );
+  }
+  flush() {
+    for (const release of this.release.splice(0)) release();
+  }
+}
+
+function engine(store: RaftStateStore | undefined) {
+  const settings = resolveClusterOptions({
+    mode: 'cluster',
+    nodes: ['n1', 'n2', 'n3'].map((name, i) => ({ name, ip: '127.0.0.1', port: 7001 + i })),
+    nodeName: 'n1',
+    electionTimeoutMs: 60_000, // no timer fires during the test
+    logger: false,
+  });
+  const transport = new FakeTransport();
+  const views: ElectionView[] = [];
+  const raft = new RaftEngine({
+    settings,
+    host: { onViewChange: (v) => views.push(v) },
+    transport,
+    store,
+    clock: systemClock,
+    logger: settings.logger,
+    random: () => 0.5,
+  });
+  return { raft, transport, views };
+}
+
+const voteRequest = { type: 'Vote', from: 'n2', to: 'n1', term: 1, transfer: false };
+
+describe('RaftEngine', () => {
+  it('sends a vote only after term and vote are durable (Raft thesis §3.8)', async () => {
+    const store = new GatedStore();
+    const { raft, transport } = engine(store);
+    await raft.start();
+    transport.deliver('n2', voteRequest);
+    await new Promise((r) => setImmediate(r));
+    expect(transport.sent).toEqual([]);
+    store.flush();
+    await new Promise((r) => setImmediate(r));
+    expect(store.saved).toEqual([{ term: 1, votedFor: 'n2' }]);
+    expect(transport.sent).toMatchObject([{ to: 'n2', payload: { type: 'VoteResponse', term: 1, granted: true } }]);
+    await raft.stop({ handOver: false });
+    expect(transport.closed).toBe(true);
+  });
+
+  it('drops malformed or misattributed election messages without crashing', async () => {
+    const { raft, transport } = engine(new GatedStore());
+    await raft.start();
+    for (const bad of [null, 42, { type: 'Vote' }, { ...voteRequest, term: '1' }, { ...voteRequest, type: 'Nope' }, { ...voteRequest, from: 'n3' }, { ...voteRequest, to: 'n2' }]) {
+      transport.deliver('n2', bad);
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(transport.sent).toEqual([]);
+    expect(raft.view.term).toBe(0);
+    await raft.stop({ handOver: false });
+  });
+
+  it('reports the view the cluster derives its events from, and the no-leader view after stop', async () => {
+    const { raft, transport, views } = engine(undefined);
+    await raft.start();
+    // Without a dataDir a fresh node stays mute for one election timeout (DESIGN §4), but it
+    // follows a leader's heartbeat at once.
+    transport.deliver('n2', { type: 'Heartbeat', from: 'n2', to: 'n1', term: 3, round: 1 });
+    expect(views.at(-1)).toMatchObject({ role: 'follower', term: 3, leaderName: 'n2', acting: false });
+    expect(raft.readyUntil()).toBeGreaterThan(performance.now());
+    await raft.stop({ handOver: true });
+    expect(views.at(-1)).toMatchObject({ role: 'follower', term: 3, leaderName: undefined, acting: false });
+  });
+});
