@@ -46,6 +46,7 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
           return new EngineWithTransport(engine, transport, settings.self.name);
         },
         remoteCaller: () => transport,
+        transportStats: () => transport?.stats(),
       };
     }
     case 'cluster': {
@@ -58,6 +59,7 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
           return new RaftEngine({ settings, host, transport, store, clock, logger: settings.logger, random: env.random });
         },
         remoteCaller: () => transport,
+        transportStats: () => transport?.stats(),
       };
     }
   }

@@ -16,6 +16,7 @@ import { FuncRegistry, type ClusterFunctionHandler } from './rpc/func-registry.j
 import type { AsyncFuncSpec, FuncSpec, SyncFuncSpec } from './rpc/func-spec.js';
 import { FunctionRunner } from './rpc/function-runner.js';
 import type { ClusterSettings } from './settings.js';
+import type { TransportStats } from './transport/transport-types.js';
 import { eventsBetween } from './view-transitions.js';
 
 /** Everything mode-specific a cluster is built from. */
@@ -25,6 +26,8 @@ export interface ClusterParts {
   createEngine(host: ElectionHost, functions: FunctionRunner): ElectionEngine;
   /** How calls leave this node, if the mode has a transport. */
   remoteCaller?(engine: ElectionEngine): RemoteCaller | undefined;
+  /** Connection, violation and call counters of the transport, if the mode has one. */
+  transportStats?(): TransportStats | undefined;
 }
 
 export interface ClusterStats {
@@ -42,6 +45,8 @@ export interface ClusterStats {
   readonly callsMade: number;
   readonly callsServed: number;
   readonly callsFailed: number;
+  /** Connections, rejected peers by reason, calls and messages (cluster mode, redis with nodes). */
+  readonly transport: TransportStats | undefined;
 }
 
 /**
@@ -440,6 +445,7 @@ export class Cluster {
       callsMade: this.dispatcher.callsMade,
       callsServed: served.served,
       callsFailed: served.failed,
+      transport: this.parts.transportStats?.(),
     };
   }
 }

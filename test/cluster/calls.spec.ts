@@ -52,6 +52,13 @@ describe('remote calls in cluster mode', () => {
     expect(remote).toEqual(local);
   });
 
+  it('counts calls and connections in getStats()', async () => {
+    const stats = group.get('c1').getStats();
+    expect(stats.transport?.calls.sent).toBeGreaterThan(0);
+    expect(stats.transport?.peers).toMatchObject({ c2: { alive: true }, c3: { alive: true } });
+    expect(stats.transport?.violations).toEqual({});
+  });
+
   it('carries the trace id to the callee', async () => {
     await expect(group.get('c2').callFunc(newFuncSpec('c3', 'trace', null).setTraceId('t-42'))).resolves.toBe('t-42');
   });
