@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterEventType, type ClusterEvent } from '../../lib/core/events.js';
 import { RaftCluster, T } from '../helpers/raft-cluster.js';
@@ -89,6 +91,24 @@ describe('cluster mode over TCP', () => {
     await group.stop(follower);
     await group.boot(follower);
     await group.settled();
+    expect(group.acting()).toEqual([leader]);
+    expect(group.log.count).toBe(leaderships);
+  });
+
+  it('garbage, an oversized frame and a stalled handshake on the leader\'s port change nothing', async () => {
+    group = await RaftCluster.start(['n1', 'n2', 'n3'], { options: { handshakeTimeoutMs: 1000 } });
+    const leader = await group.settled();
+    const port = group.nodes.find((n) => n.name === leader.getMyName())!.port;
+    const leaderships = group.log.count;
+    const sockets = [randomBytes(512), Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]), Buffer.alloc(0)].map((bytes) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    await waitFor(() => sockets.every((s) => s.destroyed), { timeoutMs: 40 * T, what: 'the leader to hang up on all three' });
+    const violations = leader.getStats().transport!.violations;
+    expect(Object.values(violations).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(violations['handshake-timeout']).toBe(1);
     expect(group.acting()).toEqual([leader]);
     expect(group.log.count).toBe(leaderships);
   });
