@@ -61,10 +61,20 @@ describe('cluster mode over TCP', () => {
     const first = await group.settled();
     const name = first.getMyName();
     const rest = ['n1', 'n2', 'n3'].filter((n) => n !== name);
+    let abortedAt: number | undefined;
+    first.addJobTracker({
+      name: 'job',
+      onStartedLeading: ({ signal }) => signal.addEventListener('abort', () => (abortedAt = performance.now())),
+    });
+    await waitFor(() => first.getStats().trackers.includes('job'));
     group.isolate(name, 'hold');
     const second = await group.settled(rest);
     expect(first.isLeader()).toBe(false);
     group.log.expectSafe();
+    // The old leader's jobs were told to stop (signal aborted) before the new leader began acting.
+    const secondStarted = group.log.intervals().find((i) => i.node === second.getMyName())!.from;
+    expect(abortedAt).toBeDefined();
+    expect(abortedAt!).toBeLessThanOrEqual(secondStarted);
     const leaderships = group.log.count;
     group.heal();
     await group.settled();

@@ -117,6 +117,17 @@ describe('ClusterModule.forRoot in single mode', () => {
     expect(app.get(Feature).cluster.getMyName()).toBe('solo');
   });
 
+  it('with isGlobal: false, only importing modules can inject ClusterService', async () => {
+    @Injectable()
+    class Outside {
+      constructor(readonly cluster: ClusterService) {}
+    }
+    @Module({ providers: [Outside] })
+    class NotImporting {}
+    const moduleRef = Test.createTestingModule({ imports: [ClusterModule.forRoot({ ...single, isGlobal: false }), NotImporting] });
+    await expect(moduleRef.compile()).rejects.toThrow(/ClusterService/);
+  });
+
   it('delivers the seed events in order through events$', async () => {
     const events: ClusterEvent[] = [];
     @Injectable()
