@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterEventType, type ClusterEvent } from '../../lib/core/events.js';
+import { activeResources, leftOverSince } from '../helpers/handles.js';
 import { RaftCluster, T } from '../helpers/raft-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -23,6 +24,15 @@ describe('cluster mode over TCP', () => {
     await waitFor(() => leader.getAliveNodeCount() === 3, { what: 'every node alive' });
     expect(leader.getLostNodeNames()).toEqual([]);
     expect(group.acting()).toEqual([leader]);
+  });
+
+  it('leaves no sockets or timers behind once every node has closed', async () => {
+    const before = activeResources();
+    const local = await RaftCluster.start(['n1', 'n2', 'n3']);
+    await local.settled();
+    await local.close();
+    local.log.expectSafe();
+    expect(await leftOverSince(before)).toEqual({});
   });
 
   it('five nodes elect one leader', async () => {

@@ -17,3 +17,18 @@ export function leakedSince(before: Map<string, number>): Record<string, number>
   }
   return leaked;
 }
+
+/**
+ * Resolves once nothing is left over since `before`. A closed socket or server leaves the list a
+ * loop turn after its close callback (libuv frees the handle then), so this polls briefly before
+ * reporting what is still there; anything left after the deadline is a real leak.
+ */
+export async function leftOverSince(before: Map<string, number>, timeoutMs = 2000): Promise<Record<string, number>> {
+  const deadline = performance.now() + timeoutMs;
+  let leaked = leakedSince(before);
+  while (Object.keys(leaked).length > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setImmediate(resolve));
+    leaked = leakedSince(before);
+  }
+  return leaked;
+}
