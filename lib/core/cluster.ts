@@ -364,23 +364,24 @@ export class Cluster {
     } catch (error) {
       return Promise.reject(error);
     }
-    const outcome = this.gateCall().then(() => this.dispatcher.call(spec) as Promise<R>);
+    const refusal = this.callRefusal();
+    const outcome = refusal ? Promise.reject(refusal) : (this.dispatcher.call(spec) as Promise<R>);
     outcome.then(
       (value) => spec.resolve(value),
       (error: Error) => spec.reject(error),
     );
-    if (spec.async) return Promise.resolve(undefined);
-    return spec.done;
+    return spec.async ? Promise.resolve(undefined) : outcome;
   }
 
-  private async gateCall(): Promise<void> {
-    if (this.isClose()) throw new ShuttingDownError();
+  private callRefusal(): Error | undefined {
+    if (this.isClose()) return new ShuttingDownError();
     if (this.phase === 'disabled') {
-      throw new NotReadyError('The cluster is disabled (enable: false); calls are not served.');
+      return new NotReadyError('The cluster is disabled (enable: false); calls are not served.');
     }
     if (this.phase !== 'running') {
-      throw new NotReadyError('The cluster has not started; calls work after startUp() (in Nest: after bootstrap).');
+      return new NotReadyError('The cluster has not started; calls work after startUp() (in Nest: after bootstrap).');
     }
+    return undefined;
   }
 
   // ---- beyond the seed -------------------------------------------------------------------------

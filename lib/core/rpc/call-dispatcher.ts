@@ -3,6 +3,7 @@ import { withDeadline } from '../deadline.js';
 import {
   ClusterError,
   FunctionNotFoundError,
+  NodeNotFoundError,
   NodeUnavailableError,
   RemoteFunctionError,
   ShuttingDownError,
@@ -74,7 +75,7 @@ export class CallDispatcher {
         `Call of "${spec.funcName}": timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`,
       );
     }
-    this.nodes.get(spec.nodeName); // throws NodeNotFoundError
+    if (!this.nodes.has(spec.nodeName)) throw new NodeNotFoundError(spec.nodeName, this.nodes.names);
     this.made++;
     if (spec.nodeName === this.selfName) return this.callLocal(spec);
     if (!this.remote) {
