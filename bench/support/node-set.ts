@@ -87,6 +87,20 @@ export class NodeSet {
     return acting.length === 1 ? acting[0]![0] : undefined;
   }
 
+  /** When the last node's `startUp()` resolved, once all have. */
+  startedAll(): number | undefined {
+    let last = 0;
+    for (const m of this.members.values()) {
+      if (m.startedAt === undefined) return undefined;
+      last = Math.max(last, m.startedAt);
+    }
+    return last;
+  }
+
+  pid(name: string): number | undefined {
+    return this.member(name).child?.pid;
+  }
+
   /** A leader acts and every other running node follows it. */
   settled(): string | undefined {
     const leader = this.leader();
