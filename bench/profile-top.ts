@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /**
- * `node dist/bench/profile-top.js <file.cpuprofile> [count]`: the functions with the most self
- * time in a `node --cpu-prof` profile, as a markdown table (the evidence the bench README asks
- * for when a target is missed).
+ * `node dist/bench/profile-top.js <file.cpuprofile> [count] [skipMs]`: the functions with the
+ * most self time in a `node --cpu-prof` profile, as a markdown table (the evidence the bench
+ * README asks for when a target is missed). `skipMs` leaves out the first milliseconds of the
+ * profile, say a process's start-up when its idle time is what matters.
  */
 interface ProfileNode {
   id: number;
@@ -18,14 +19,18 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, countArg] = process.argv.slice(2);
+const [file, countArg, skipArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-top <file.cpuprofile> [count]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<string, number>();
 let total = 0;
+let elapsed = 0;
+const skipMicros = Number(skipArg ?? 0) * 1000;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  elapsed += dt;
+  if (elapsed < skipMicros) return;
   const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
   const key = `${functionName || '(anonymous)'} ${url ? `${basename(url)}:${lineNumber + 1}` : ''}`.trim();
   self.set(key, (self.get(key) ?? 0) + dt);
