@@ -1,5 +1,5 @@
 import { sleep } from './support/clock.js';
-import { clusterSpecs, NodeSet } from './support/node-set.js';
+import { clusterSpecs, NodeSet, type SeenEvent } from './support/node-set.js';
 import type { BenchOptions } from './support/options.js';
 import { freePorts } from './support/processes.js';
 import { Report, table } from './support/report.js';
@@ -30,12 +30,17 @@ export async function failoverBench(options: BenchOptions): Promise<void> {
   const report = new Report('failover', 'Failover (cluster mode, nodes as processes)', options.out);
   const rows: string[][] = [];
   const details: string[] = [];
+  const log = new Map<Config, readonly SeenEvent[]>();
   for (const config of configs) {
-    const { crash, graceful } = await measure(config);
+    const { crash, graceful, events } = await measure(config);
+    log.set(config, events);
     const T = config.electionTimeoutMs;
     rows.push(row(config, 'SIGKILL leader', crash));
     rows.push(row(config, 'SIGTERM leader (close, hand-over)', graceful));
     details.push(`- ${config.nodes} nodes, T = ${T} ms, SIGKILL, ms per trial: ${crash.map((t) => (t.ms === undefined ? 'failed' : `${fmt(t.ms, 0)} (${t.path})`)).join(', ')}`);
+    for (const t of [...crash, ...graceful].filter((t) => t.path === 'timer' || t.ms === undefined)) {
+      details.push(`  - the ${fmt(t.ms ?? Number.NaN, 0)} ms trial, election events after the signal: ${electionTrace(log.get(config)!, t)}`);
+    }
     if (!options.smoke) await sleep(200);
   }
   report.add(
@@ -56,7 +61,7 @@ export async function failoverBench(options: BenchOptions): Promise<void> {
   report.save();
 }
 
-async function measure(config: Config): Promise<{ crash: Trial[]; graceful: Trial[] }> {
+async function measure(config: Config): Promise<{ crash: Trial[]; graceful: Trial[]; events: readonly SeenEvent[] }> {
   const T = config.electionTimeoutMs;
   const hb = T / 10;
   const ports = await freePorts(config.nodes);
@@ -82,7 +87,7 @@ async function measure(config: Config): Promise<{ crash: Trial[]; graceful: Tria
         return start && start.at - at < T / 2 ? 'transfer' : 'timer';
       },
     });
-    return { crash, graceful };
+    return { crash, graceful, events: set.log };
   } finally {
     await set.stopAll();
   }
@@ -106,4 +111,13 @@ function row(config: Config, what: string, trials: readonly Trial[]): string[] {
     fmt(s.max / T, 2),
     pathCounts(trials),
   ];
+}
+
+/** Who campaigned when, and in which term, from the signal to the first SignMaster after it. */
+function electionTrace(events: readonly SeenEvent[], trial: Trial): string {
+  const end = trial.signalAt + (trial.ms ?? 10_000);
+  return events
+    .filter((e) => e.at > trial.signalAt && e.at <= end && ['ElectionStart', 'ElectionFinish', 'SignMaster'].includes(e.event))
+    .map((e) => `${e.node} ${e.event} +${fmt(e.at - trial.signalAt, 0)} ms (term ${e.term})`)
+    .join(', ');
 }

@@ -2,6 +2,8 @@ import { sleep } from './clock.js';
 import type { NodeSet, SeenEvent } from './node-set.js';
 
 export interface Trial {
+  /** When the signal was sent (shared clock). */
+  readonly signalAt: number;
   /** Signal to the old leader → the next SignMaster on another node, in ms; undefined if none came. */
   readonly ms: number | undefined;
   readonly path: string;
@@ -40,9 +42,9 @@ export async function runTrials(set: NodeSet, plan: TrialPlan, onTrial?: (t: Tri
     let trial: Trial;
     try {
       const winner = await set.until('the next SignMaster', () => set.firstEvent('SignMaster', at, leader), plan.timeoutMs);
-      trial = { ms: winner.at - at, path: plan.classify(at, winner, set.log), newLeader: winner.node };
+      trial = { signalAt: at, ms: winner.at - at, path: plan.classify(at, winner, set.log), newLeader: winner.node };
     } catch {
-      trial = { ms: undefined, path: 'none', newLeader: undefined };
+      trial = { signalAt: at, ms: undefined, path: 'none', newLeader: undefined };
     }
     await exited;
     out.push(trial);
