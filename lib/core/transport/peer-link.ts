@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { ProtocolError, type ViolationReason } from '../errors.js';
 import { encodeFrame, FrameDecoder } from './frame-codec.js';
 import type { Handshake } from './handshake.js';
+import { LazyAbort } from '../rpc/lazy-abort.js';
 import { PendingCalls } from './pending-calls.js';
 import { parseMessage, type Message, type SessionMessage } from './protocol.js';
 
@@ -43,7 +44,7 @@ export class PeerLink {
   /** Calls this node made over this link, awaiting results. */
   readonly calls = new PendingCalls();
   /** Calls served for the peer over this link; aborted when the link ends. */
-  readonly serving = new Set<AbortController>();
+  readonly serving = new Set<LazyAbort>();
   lastHeard: number;
   lastSent: number;
   /** Whether any byte came from the peer on this connection. */
