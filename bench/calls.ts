@@ -10,6 +10,7 @@ import { onFrames, writeFrame } from './support/framing.js';
 import { freePorts, nextMessage, nodeScript, startChild, stopChild } from './support/processes.js';
 import { Report, table } from './support/report.js';
 import { fmt, summarize } from './support/stats.js';
+import { target } from './support/targets.js';
 
 type Kind = 'ours' | 'nest' | 'floor';
 type Call = (payload: unknown) => Promise<unknown>;
@@ -102,6 +103,17 @@ export async function callsBench(options: BenchOptions): Promise<void> {
       }),
     ),
   );
+  const rate = (kind: Kind, payload: string, inFlight: number) =>
+    cells.find((c) => c.kind === kind && c.payload === payload && c.inFlight === inFlight)?.perSecond ?? Number.NaN;
+  if (kinds.length === KINDS.length) {
+    const lines = ['Targets (ratios of calls/s):'];
+    for (const payload of Object.keys(PAYLOADS)) {
+      lines.push(target(`${payload}, 64 in flight, × Nest TCP`, rate('ours', payload, 64) / rate('nest', payload, 64), 1.3, 'at least', '', 2));
+      lines.push(target(`${payload}, 64 in flight, × floor`, rate('ours', payload, 64) / rate('floor', payload, 64), 0.85, 'at least', '', 2));
+      lines.push(target(`${payload}, sequential, × floor`, rate('ours', payload, 1) / rate('floor', payload, 1), 0.85, 'at least', '', 2));
+    }
+    report.add(lines.join('\n'));
+  }
   const small = Buffer.byteLength(pack(PAYLOADS['~100 B']));
   report.add(
     `Each cell: ${rounds} round(s), the three transports taking turns; each turn ${warmupMs} ms warm-up, then ` +

@@ -4,6 +4,7 @@ import type { BenchOptions } from './support/options.js';
 import { freePorts } from './support/processes.js';
 import { Report, table } from './support/report.js';
 import { fmt, summarize } from './support/stats.js';
+import { target } from './support/targets.js';
 import { electionStartOf, pathCounts, runTrials, type Trial } from './support/trials.js';
 
 interface Config {
@@ -31,9 +32,11 @@ export async function failoverBench(options: BenchOptions): Promise<void> {
   const rows: string[][] = [];
   const details: string[] = [];
   const log = new Map<Config, readonly SeenEvent[]>();
+  const results = new Map<Config, { crash: Trial[]; graceful: Trial[] }>();
   for (const config of configs) {
     const { crash, graceful, events } = await measure(config);
     log.set(config, events);
+    results.set(config, { crash, graceful });
     const T = config.electionTimeoutMs;
     rows.push(row(config, 'SIGKILL leader', crash));
     rows.push(row(config, 'SIGTERM leader (close, hand-over)', graceful));
@@ -57,6 +60,18 @@ export async function failoverBench(options: BenchOptions): Promise<void> {
       options.smoke ? '' : 'At the default T = 1000 ms fewer trials were run (10 SIGKILL, 5 SIGTERM) to keep the whole bench short.',
     ].filter(Boolean).join('\n'),
   );
+  const lines = ['Targets at T = 300 ms:'];
+  for (const config of configs.filter((c) => c.electionTimeoutMs === 300)) {
+    const { crash, graceful } = results.get(config)!;
+    const ok = crash.flatMap((t) => (t.ms === undefined ? [] : [t.ms]));
+    const s = summarize(ok);
+    const n = `${config.nodes} nodes`;
+    lines.push(target(`${n}, SIGKILL p50`, s.p50, 270, 'at most', ' ms'));
+    lines.push(target(`${n}, SIGKILL max`, s.max, 390, 'at most', ' ms'));
+    lines.push(target(`${n}, SIGKILL trials that elected a new leader`, ok.length, crash.length, 'at least', '', 0));
+    lines.push(target(`${n}, graceful hand-over gap p99`, summarize(graceful.flatMap((t) => (t.ms === undefined ? [] : [t.ms]))).p99, 30, 'at most', ' ms'));
+  }
+  report.add(lines.join('\n'));
   report.add(details.join('\n'));
   report.save();
 }

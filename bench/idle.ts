@@ -5,6 +5,7 @@ import type { BenchOptions } from './support/options.js';
 import { freePorts } from './support/processes.js';
 import { Report, table } from './support/report.js';
 import { fmt, summarize } from './support/stats.js';
+import { target } from './support/targets.js';
 
 interface Setting {
   readonly label: string;
@@ -26,6 +27,7 @@ export async function idleBench(options: BenchOptions): Promise<void> {
   const sets: NodeSet[] = [];
   for (const s of settings) sets.push(new NodeSet(clusterSpecs(await freePorts(5), { heartbeatIntervalMs: s.heartbeatIntervalMs })));
   const rows: string[][] = [];
+  const targets = ['Targets:'];
   try {
     for (const set of sets) set.startAll();
     const leaders = await Promise.all(sets.map((set) => set.until('a settled cluster', () => set.settled(), 30_000)));
@@ -55,6 +57,8 @@ export async function idleBench(options: BenchOptions): Promise<void> {
       const followers = set.names.filter((n) => n !== leader);
       const fCpu = followers.map(percent);
       const fRss = followers.map(meanRss);
+      targets.push(target(`${settings[i]!.label}: leader CPU`, percent(leader), 1, 'at most', ' %', 2));
+      targets.push(target(`${settings[i]!.label}: busiest follower CPU`, summarize(fCpu).max, 0.5, 'at most', ' %', 2));
       rows.push([
         settings[i]!.label,
         fmt(percent(leader), 2),
@@ -69,6 +73,7 @@ export async function idleBench(options: BenchOptions): Promise<void> {
   }
   const report = new Report('idle', 'Idle cost of a 5-node cluster', options.out);
   report.add(table(['heartbeat', 'leader CPU %', 'followers CPU % mean / max', 'leader RSS MiB', 'followers RSS MiB mean / max', 'note'], rows));
+  report.add(targets.join('\n'));
   report.add(
     `Over ${windowMs / 1000} s of an idle, settled cluster (T = 1000 ms). CPU % is of one core, from each ` +
       'node\'s `process.cpuUsage()` at the start and end of the window; RSS is the mean of `/proc/<pid>/status` ' +
