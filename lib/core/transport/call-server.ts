@@ -2,6 +2,7 @@ import { ClusterError, TimeoutError } from '../errors.js';
 import { encodeFrame } from './frame-codec.js';
 import type { CallOutcome, FunctionRunner } from '../rpc/function-runner.js';
 import { toWireError } from '../rpc/function-runner.js';
+import { LazyAbort } from '../rpc/lazy-abort.js';
 import type { PeerLink } from './peer-link.js';
 import type { CallMessage, ResultMessage } from './protocol.js';
 
@@ -22,24 +23,31 @@ export class CallServer {
   }
 
   serve(link: PeerLink, call: CallMessage): void {
-    const controller = new AbortController();
+    const abort = new LazyAbort();
     // The caller gives up at its deadline; the function hears of it through its signal.
     const timer = setTimeout(() => {
-      controller.abort(
+      abort.abort(
         new TimeoutError(`Call of "${call.funcName}" from node "${link.peer}" passed its ${call.timeoutMs} ms deadline.`),
       );
     }, call.timeoutMs);
-    link.serving.add(controller);
+    link.serving.add(abort);
     this.served++;
-    const context = { funcName: call.funcName, callerNode: link.peer!, traceId: call.traceId, signal: controller.signal };
+    const context = {
+      funcName: call.funcName,
+      callerNode: link.peer!,
+      traceId: call.traceId,
+      get signal() {
+        return abort.signal;
+      },
+    };
     this.runner
       .run(call.funcName, call.param, context)
       .catch((error: unknown): CallOutcome => ({ status: 'error', error: toWireError(error) }))
       .then((outcome) => {
         clearTimeout(timer);
-        link.serving.delete(controller);
+        link.serving.delete(abort);
         // Past the deadline the caller has stopped waiting; the result would only be dropped.
-        if (!controller.signal.aborted) link.sendFrame(this.resultFrame(call, outcome));
+        if (!abort.aborted) link.sendFrame(this.resultFrame(call, outcome));
       })
       // Only a bug of ours lands here; the link ends (and says why in the log) rather than the process.
       .catch((error: unknown) => link.destroy({ kind: 'failed', error }));

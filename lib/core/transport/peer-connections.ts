@@ -4,6 +4,7 @@ import { NodeUnavailableError, ShuttingDownError } from '../errors.js';
 import { errorStack, errorText } from '../logger.js';
 import type { NodeConfig } from '../node.js';
 import { redialDelayMs } from './backoff.js';
+import { encodeFrame } from './frame-codec.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
@@ -12,6 +13,19 @@ import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-
 import type { ViolationLog } from './violation-log.js';
 
 const DEFAULT_MAX_PENDING_HANDSHAKES = 128;
+
+export const PING_FRAME = encodeFrame({ type: 'ping' });
+export const PONG_FRAME = encodeFrame({ type: 'pong' });
+
+/**
+ * How long a link may go without sending before it pings: T/3 (at least half a heartbeat). Every
+ * ping is a wake-up and syscalls on both ends, and with two links per pair of nodes they were most
+ * of an idle follower's CPU when sent every heartbeat. A crashed peer is noticed by its closed
+ * connection, not by pings; pings only keep healthy links inside the idle deadline T.
+ */
+export function keepAliveMs(options: Pick<ConnectionOptions, 'electionTimeoutMs' | 'heartbeatIntervalMs'>): number {
+  return Math.max(options.heartbeatIntervalMs / 2, options.electionTimeoutMs / 3);
+}
 /** Immediate dials that decide whether a peer whose connection ended is gone. */
 const PROBE_DIALS = 2;
 
@@ -320,16 +334,17 @@ export class PeerConnections {
 
   /**
    * Every heartbeat interval: drop links silent for longer than the election timeout, and ping
-   * links that sent nothing for half an interval, so a healthy idle link is never silent for
-   * much more than one interval (and the heartbeat is at most half the election timeout).
+   * links that sent nothing for one keep-alive period (keepAliveMs), so a healthy idle link is
+   * never silent for more than that plus one interval, inside the deadline.
    */
   private sweep(): void {
     const now = this.options.clock.now();
-    const { electionTimeoutMs, heartbeatIntervalMs } = this.options;
+    const { electionTimeoutMs } = this.options;
+    const keepAlive = keepAliveMs(this.options);
     for (const link of [...this.links]) {
       if (link.peer === undefined) continue;
       if (now - link.lastHeard > electionTimeoutMs) link.destroy({ kind: 'idle' });
-      else if (now - link.lastSent >= heartbeatIntervalMs / 2) link.send({ type: 'ping' });
+      else if (now - link.lastSent >= keepAlive) link.sendFrame(PING_FRAME);
     }
     for (const peer of this.peers.values()) this.reportAliveness(peer);
   }

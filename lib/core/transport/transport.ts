@@ -12,7 +12,7 @@ import { MAX_CALL_TIMEOUT_MS, type RemoteCaller } from '../rpc/call-dispatcher.j
 import type { CallOutcome } from '../rpc/function-runner.js';
 import { CallServer } from './call-server.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
-import { PeerConnections } from './peer-connections.js';
+import { keepAliveMs, PeerConnections, PONG_FRAME } from './peer-connections.js';
 import type { PeerLink } from './peer-link.js';
 import { assertListenAllowed } from './protected-mode.js';
 import type { CallMessage, SessionMessage } from './protocol.js';
@@ -268,7 +268,8 @@ export class Transport implements RemoteCaller {
   private onSessionMessage(link: PeerLink, message: SessionMessage): void {
     switch (message.type) {
       case 'ping':
-        link.send({ type: 'pong' });
+        // A link that carries our traffic already keeps the pinger's idle deadline at bay.
+        if (this.options.clock.now() - link.lastSent >= keepAliveMs(this.options)) link.sendFrame(PONG_FRAME);
         return;
       case 'pong':
         return;

@@ -1,0 +1,57 @@
+import { sharedNow } from '../support/clock.js';
+import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
+
+// Stamped before the package loads: cold start counts module loading.
+report({ type: 'loaded', at: sharedNow() });
+
+const { createCluster } = await import('nest-cluster');
+const spec = JSON.parse(process.env.BENCH_NODE ?? '{}') as NodeSpec;
+
+const cluster =
+  spec.mode === 'redis'
+    ? createCluster({
+        mode: 'redis',
+        nodeName: spec.name,
+        logger: false,
+        redis: { url: spec.redisUrl! },
+        redisDiscovery: spec.redisDiscovery!,
+      })
+    : createCluster({
+        mode: 'cluster',
+        nodeName: spec.name,
+        nodes: spec.nodes!.map((n) => ({ ...n })),
+        secret: 'bench-secret-0123456789',
+        electionTimeoutMs: spec.electionTimeoutMs,
+        heartbeatIntervalMs: spec.heartbeatIntervalMs,
+        logger: false,
+      });
+
+cluster.events$.subscribe((e) => report({ type: 'event', event: e.type, term: e.term, leader: e.leaderName, at: sharedNow() }));
+
+let closing = false;
+async function close(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  report({ type: 'closing', at: sharedNow() });
+  await cluster.close();
+  process.disconnect?.();
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void close());
+process.on('message', (command: NodeCommand) => {
+  if (command.type === 'close') void close();
+  if (command.type === 'usage') {
+    const cpu = process.cpuUsage();
+    report({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, at: sharedNow() });
+  }
+});
+// The parent going away ends this node too, so no bench node outlives a failed run.
+process.on('disconnect', () => void close());
+
+await cluster.startUp();
+report({ type: 'started', at: sharedNow() });
+
+function report(message: NodeReport): void {
+  process.send?.(message);
+}

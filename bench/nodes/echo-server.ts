@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { createServer } from 'node:net';
+import { onFrames, writeFrame } from '../support/framing.js';
+
+/**
+ * The server side of the calls bench, in its own process: an `echo` function returning its
+ * parameter, served by nest-cluster (`ours`), by @nestjs/microservices TCP (`nest`), or by a bare
+ * net + msgpackr loop (`floor`). Reports `{ type: 'listening' }` over IPC when it serves.
+ */
+interface EchoSpec {
+  readonly kind: 'ours' | 'nest' | 'floor';
+  readonly port: number;
+  /** `ours`: the calling node's port (both nodes are in each other's `nodes`). */
+  readonly clientPort?: number;
+}
+
+const spec = JSON.parse(process.env.BENCH_ECHO ?? '{}') as EchoSpec;
+const stops: (() => Promise<void> | void)[] = [];
+
+if (spec.kind === 'ours') {
+  const { createCluster } = await import('nest-cluster');
+  const cluster = createCluster({
+    mode: 'cluster',
+    nodeName: 'server',
+    nodes: [
+      { name: 'server', ip: '127.0.0.1', port: spec.port },
+      { name: 'client', ip: '127.0.0.1', port: spec.clientPort! },
+    ],
+    secret: 'bench-secret-0123456789',
+    logger: false,
+  });
+  cluster.registerFunc('echo', (param: unknown) => param);
+  await cluster.startUp();
+  stops.push(() => cluster.close());
+} else if (spec.kind === 'nest') {
+  const { nestEchoServer } = await import('./nest-echo.js');
+  const app = await nestEchoServer(spec.port);
+  stops.push(() => app.close());
+} else {
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    onFrames(socket, (frame) => writeFrame(socket, frame));
+  });
+  await new Promise<void>((resolve) => server.listen(spec.port, '127.0.0.1', resolve));
+  stops.push(() => void server.close());
+}
+
+process.send?.({ type: 'listening' });
+process.on('SIGTERM', async () => {
+  for (const stop of stops) await stop();
+  process.exit(0);
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,29 @@
+import type { ClusterEventType } from 'nest-cluster';
+
+/** How the bench tells a node what to be: JSON in the BENCH_NODE environment variable. */
+export interface NodeSpec {
+  readonly name: string;
+  readonly mode: 'cluster' | 'redis';
+  /** Cluster mode: every node, this one included. */
+  readonly nodes?: readonly { name: string; ip: string; port: number }[];
+  readonly electionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Redis mode. */
+  readonly redisUrl?: string;
+  readonly redisDiscovery?: {
+    readonly dataPath: string;
+    readonly electionInterval: number;
+    readonly electionPeriod: number;
+    readonly syncLeaderInterval: number;
+  };
+}
+
+/** What a node reports over IPC; every `at` is `sharedNow()` in the node. */
+export type NodeReport =
+  | { type: 'loaded'; at: number }
+  | { type: 'started'; at: number }
+  | { type: 'event'; event: ClusterEventType; term: number; leader: string | undefined; at: number }
+  | { type: 'usage'; cpuMicros: number; rss: number; at: number }
+  | { type: 'closing'; at: number };
+
+export type NodeCommand = { type: 'usage' } | { type: 'close' };
