@@ -108,7 +108,7 @@ export class RaftCluster {
   }
 
   /** Waits until exactly one of `among` acts and every other of them follows it; returns it. */
-  async settled(among: string[] = [...this.clusters.keys()], timeoutMs = 40 * T): Promise<Cluster> {
+  async settled(among: string[] = [...this.clusters.keys()], timeoutMs = 60 * T): Promise<Cluster> {
     let leader: Cluster | undefined;
     await waitFor(
       () => {

@@ -4,7 +4,7 @@
  */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
-  { timeoutMs = 10_000, intervalMs = 5, what = 'condition' } = {},
+  { timeoutMs = 20_000, intervalMs = 5, what = 'condition' } = {},
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {

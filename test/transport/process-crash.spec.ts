@@ -29,13 +29,13 @@ describe('a peer process killed with SIGKILL', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       await a.transport.start();
-      await waitFor(() => a.transport.isAlive('b'), { what: 'the child node to connect' });
+      await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'the child node to connect' });
       const inFlight = a.transport.call('b', 'hang', undefined, undefined, 60_000);
       inFlight.catch(() => undefined);
-      await waitFor(() => lines.includes('serving hang'));
+      await waitFor(() => lines.includes('serving hang'), { timeoutMs: 30_000 });
       child.kill('SIGKILL');
       await expect(inFlight).rejects.toBeInstanceOf(NodeUnavailableError);
-      await waitFor(() => a.lost.includes('b'), { what: 'onPeerLost("b")' });
+      await waitFor(() => a.lost.includes('b'), { timeoutMs: 30_000, what: 'onPeerLost("b")' });
       expect(a.transport.isAlive('b')).toBe(false);
     } finally {
       child.kill('SIGKILL');
@@ -56,12 +56,12 @@ describe('a peer process killed with SIGKILL', () => {
     try {
       await a.transport.start();
       const firstExit = start();
-      await waitFor(() => a.transport.isAlive('b'));
+      await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'the child node to connect' });
       children[0]!.kill('SIGKILL');
       await firstExit;
-      await waitFor(() => a.lost.includes('b'));
+      await waitFor(() => a.lost.includes('b'), { timeoutMs: 30_000, what: 'onPeerLost("b")' });
       const secondExit = start();
-      await waitFor(() => a.transport.isAlive('b'), { what: 'a to re-dial the restarted b' });
+      await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'a to re-dial the restarted b' });
       expect(await a.transport.call('b', 'echo', 'again', undefined, 5000)).toEqual({ status: 'ok', value: 'again' });
       children[1]!.kill('SIGKILL');
       await secondExit;

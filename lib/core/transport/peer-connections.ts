@@ -85,7 +85,7 @@ export class PeerConnections {
   private readonly random: () => number;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'closed' = 'new';
-  private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, replaced: 0, closed: 0 };
+  private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0 };
   /** Calls cut off by a link that died (not by shutdown). */
   callsCutOff = 0;
 
@@ -320,6 +320,12 @@ export class PeerConnections {
         return;
       case 'idle':
         this.counts.idleDropped++;
+        return;
+      case 'stalled':
+        this.counts.stalledDropped++;
+        this.options.logger.warn(
+          `Dropped the connection to ${link.peer ? `"${link.peer}"` : link.remote}: it stopped reading (${end.queuedBytes} bytes queued).`,
+        );
         return;
       case 'replaced':
         this.counts.replaced++;

@@ -13,6 +13,15 @@ import { parseMessage, type Message, type SessionMessage } from './protocol.js';
  */
 export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
 
+/**
+ * How much may wait in memory for a peer that does not read: a few of the largest frames, at
+ * least 64 MiB. A peer that stops reading (a bug, a frozen process behind a live kernel) would
+ * otherwise make this node buffer without bound.
+ */
+export function writeLimitBytes(maxFrameBytes: number): number {
+  return Math.max(64 * 1024 * 1024, 4 * maxFrameBytes);
+}
+
 /** Why a link ended; exactly one per link. */
 export type LinkEnd =
   | { readonly kind: 'violation'; readonly reason: ViolationReason; readonly detail: string }
@@ -20,6 +29,8 @@ export type LinkEnd =
   /** This node failed handling the peer's message: a bug here, never the peer's fault. */
   | { readonly kind: 'failed'; readonly error: unknown }
   | { readonly kind: 'idle' }
+  /** The peer stopped reading: more than the write limit is queued for it. */
+  | { readonly kind: 'stalled'; readonly queuedBytes: number }
   | { readonly kind: 'replaced' }
   | { readonly kind: 'shutdown' };
 
@@ -100,6 +111,11 @@ export class PeerLink {
 
   sendFrame(frame: Buffer): boolean {
     if (this.end) return false;
+    const queuedBytes = this.socket.writableLength + frame.length;
+    if (queuedBytes > writeLimitBytes(this.options.maxFrameBytes)) {
+      this.finish({ kind: 'stalled', queuedBytes });
+      return false;
+    }
     this.lastSent = this.options.clock.now();
     // Frames queued in one tick (results of a batch of calls, a heartbeat round) leave in one
     // writev instead of one syscall each; the tick ends before any I/O, so none waits longer.

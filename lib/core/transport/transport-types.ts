@@ -60,6 +60,8 @@ export interface ConnectionStats {
   readonly established: number;
   /** Established links dropped for silence longer than the election timeout. */
   readonly idleDropped: number;
+  /** Links dropped because the peer stopped reading and too much was queued for it. */
+  readonly stalledDropped: number;
   /** Inbound links replaced by a newer one from the same node. */
   readonly replaced: number;
   /** Established links closed by the network or the peer. */
