@@ -8,9 +8,10 @@ import { createCluster } from '../../lib/create-cluster.js';
 import { ActingLog } from './acting-log.js';
 import { FaultProxy, type ProxyMode } from './fault-proxy.js';
 import { freePorts } from './ports.js';
+import { SECRET } from './transports.js';
 import { waitFor } from './wait-for.js';
 
-export const SECRET = 'a test secret, long enough';
+export { SECRET };
 
 /** Election timeout for in-process cluster tests: short, with deadlines of many timeouts. */
 export const T = 300;

@@ -43,7 +43,6 @@ export class RaftEngine implements ElectionEngine {
   /** Sends wait behind writes of term and vote (Raft thesis §3.8: persist before answering). */
   private writes: Promise<void> = Promise.resolve();
   private writesPending = 0;
-  private leaderHeardAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
   private readonly viewWaiters = new Set<() => void>();
   private readonly self: string;
@@ -116,7 +115,8 @@ export class RaftEngine implements ElectionEngine {
 
   readyUntil(): number {
     if (this.current.acting) return this.actingUntil();
-    return this.leaderHeardAt + this.deps.settings.electionTimeoutMs;
+    const heardAt = this.node?.status(this.deps.clock.now()).leaderHeardAt;
+    return heardAt === undefined ? Number.NEGATIVE_INFINITY : heardAt + this.deps.settings.electionTimeoutMs;
   }
 
   isAlive(nodeName: string): boolean {
@@ -133,11 +133,7 @@ export class RaftEngine implements ElectionEngine {
       this.deps.logger.warn(`Dropped a malformed election message from "${from}".`);
       return;
     }
-    this.drive((node, now) => {
-      const ready = node.step(message, now);
-      if (message.type === 'Heartbeat' && node.status(now).leader === from) this.leaderHeardAt = now;
-      return ready;
-    });
+    this.drive((node, now) => node.step(message, now));
   }
 
   /** Runs one input through the state machine and carries out its Ready. */

@@ -109,6 +109,20 @@ class Network {
 }
 
 /** A three-node cluster where `a` won term 1 and acts. */
+/**
+ * Leader `a` of a stable cluster crashes; `b` and `c` are told at once (the transport's peer-lost
+ * signal) and run for 100 ms. Returns the lease `a` held when it died.
+ */
+function leaderCrashSeenByFollowers(): { net: Network; oldLease: number } {
+  const net = stableCluster();
+  const oldLease = net.status('a').leaseUntil!;
+  net.crash('a');
+  net.apply('b', net.node('b').peerLost('a', net.now));
+  net.apply('c', net.node('c').peerLost('a', net.now));
+  net.runUntil(net.now + 100);
+  return { net, oldLease };
+}
+
 function stableCluster(ids = ['a', 'b', 'c']): Network {
   const net = new Network(ids);
   net.untilActing('a');
@@ -232,12 +246,7 @@ describe('RaftNode leadership transfer', () => {
 
 describe('RaftNode leadership transfer before acting', () => {
   it('a leader that has not outlived older leases hands over without the shortcut: its successor waits', () => {
-    const net = stableCluster();
-    const oldLease = net.status('a').leaseUntil!;
-    net.crash('a');
-    net.apply('b', net.node('b').peerLost('a', net.now));
-    net.apply('c', net.node('c').peerLost('a', net.now));
-    net.runUntil(net.now + 100);
+    const { net, oldLease } = leaderCrashSeenByFollowers();
     const [first] = net.leaders();
     const target = first === 'b' ? 'c' : 'b';
     expect(net.status(first!).acting).toBe(false);
@@ -308,12 +317,7 @@ describe('RaftNode restart', () => {
 
 describe('RaftNode detect fast, act safely', () => {
   it('followers that see the leader lost elect a successor at once, which acts only after the old lease', () => {
-    const net = stableCluster();
-    const oldLease = net.status('a').leaseUntil!;
-    net.crash('a');
-    net.apply('b', net.node('b').peerLost('a', net.now));
-    net.apply('c', net.node('c').peerLost('a', net.now));
-    net.runUntil(net.now + 100);
+    const { net, oldLease } = leaderCrashSeenByFollowers();
     const [fresh] = net.leaders();
     expect(fresh).toBeDefined();
     expect(net.status(fresh!)).toMatchObject({ term: 2, acting: false });

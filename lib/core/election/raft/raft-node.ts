@@ -180,6 +180,7 @@ export class RaftNode {
       leader: this.leader,
       acting: this.isActing(now),
       votedFor: this.votedFor,
+      leaderHeardAt: this.leaderHeardAt,
       leaseUntil: lead?.leaseUntil,
       actingFrom: lead?.actingFrom,
     };

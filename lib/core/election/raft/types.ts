@@ -28,6 +28,8 @@ export interface RaftStatus {
   /** True only on a leader that holds a lease and has outlived every older lease. */
   acting: boolean;
   votedFor?: string;
+  /** Local time this follower last heard its leader (leader stickiness; readiness). */
+  leaderHeardAt?: number;
   /** Local time the current lease ends (leaders that hold one). */
   leaseUntil?: number;
   /** Local time from which this leader may act (leaders). */
