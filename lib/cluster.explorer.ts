@@ -102,8 +102,15 @@ export class ClusterExplorer implements OnModuleInit {
     const newLeader = withKey(ON_NEW_LEADER);
     const released = withKey(ON_RELEASE_MASTER);
     if (started.length + stopped.length + newLeader.length + released.length === 0) return;
+    // Each hook is its own callback: one that throws is logged and the provider's others still run.
     const runAll = (names: string[]) => async (arg?: unknown) => {
-      for (const name of names) await instance[name]!.call(instance, arg);
+      for (const name of names) {
+        try {
+          await instance[name]!.call(instance, arg);
+        } catch (error) {
+          this.cluster.logger.error(`${className}.${name} failed: ${errorText(error)}`, errorStack(error));
+        }
+      }
     };
     const tracker: JobTracker = {
       name: this.uniqueTrackerName(className),
@@ -137,7 +144,8 @@ export class ClusterExplorer implements OnModuleInit {
   private registerCron(where: string, { expression, options }: MasterCronMetadata, call: Method): void {
     const onError = (error: unknown) =>
       this.cluster.logger.error(`${where} failed: ${errorText(error)}`, errorStack(error));
-    this.cluster.addJobTracker(new CronLeaderJob(this.uniqueTrackerName(where), expression, call, onError, options));
+    const job = new CronLeaderJob(this.uniqueTrackerName(where), expression, call, this.cluster, onError, options);
+    this.cluster.addJobTracker(job);
   }
 
   private uniqueTrackerName(base: string): string {

@@ -7,7 +7,9 @@ import { ClusterError, NotReadyError, ShuttingDownError, TimeoutError } from './
 import { ClusterEventType, type ClusterEvent, type ClusterState, type Phase } from './events.js';
 import type { JobTracker } from './jobs/job-tracker.js';
 import { JobTrackerSet } from './jobs/job-tracker-set.js';
-import { Leadership } from './jobs/leader-context.js';
+import type { LeaderContext } from './jobs/leader-context.js';
+import { Leaderships } from './jobs/leaderships.js';
+import type { Ran } from './jobs/leader-work.js';
 import type { ClusterLogger } from './logger.js';
 import type { ClusterNode } from './node.js';
 import { NodeTable } from './node-table.js';
@@ -18,6 +20,7 @@ import { FunctionRunner } from './rpc/function-runner.js';
 import type { ClusterSettings } from './settings.js';
 import type { TransportStats } from './transport/transport-types.js';
 import { eventsBetween } from './view-transitions.js';
+import { errorStack, errorText } from './logger.js';
 
 /** Everything mode-specific a cluster is built from. */
 export interface ClusterParts {
@@ -57,11 +60,11 @@ export class Cluster {
   readonly logger: ClusterLogger;
   private phase: Phase;
   private view: ElectionView = NO_LEADER_VIEW;
-  private leadership: Leadership | undefined;
+  private readonly leaderships: Leaderships;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private elections = 0;
-  private leaderships = 0;
+  private leadershipCount = 0;
   private readonly engine: ElectionEngine;
   private readonly nodes: NodeTable;
   private readonly bus: EventBus;
@@ -82,7 +85,16 @@ export class Cluster {
   ) {
     this.logger = settings.logger;
     this.phase = settings.enabled ? 'idle' : 'disabled';
-    this.engine = parts.createEngine({ onViewChange: (view) => this.onViewChange(view) }, this.runner);
+    this.engine = parts.createEngine(
+      { onViewChange: (view) => this.onViewChange(view), onFailure: (error) => this.onEngineFailure(error) },
+      this.runner,
+    );
+    this.leaderships = new Leaderships({
+      clock: parts.clock,
+      logger: this.logger,
+      actingUntil: () => this.engine.actingUntil(),
+      checkLease: () => this.engine.checkLease(),
+    });
     this.nodes = new NodeTable(settings.nodes, settings.self.name, (name) => this.engine.isAlive(name));
     this.dispatcher = new CallDispatcher(
       settings.self.name,
@@ -102,7 +114,10 @@ export class Cluster {
 
   // ---- lifecycle -------------------------------------------------------------------------------
 
-  /** Starts the election. Idempotent; resolves once this node has joined (not once it leads). */
+  /**
+   * Starts the election. Idempotent; resolves once this node has joined (not once it leads). A
+   * failed start is final: later calls reject with the same error (create a new cluster to retry).
+   */
   startUp(): Promise<void> {
     if (this.phase === 'disabled') return Promise.resolve();
     if (this.closing) {
@@ -128,9 +143,9 @@ export class Cluster {
     try {
       await this.engine.start();
     } catch (error) {
+      // Terminal: the engine's parts (transport, store client) are closed and cannot be restarted.
       await this.engine.stop({ handOver: false }).catch(() => undefined);
-      this.starting = undefined;
-      this.setPhase('idle');
+      this.setPhase('failed');
       throw error;
     }
     if (this.phase === 'starting') this.setPhase('running');
@@ -144,12 +159,34 @@ export class Cluster {
     await this.starting?.catch(() => undefined);
     const wasStarted = this.phase === 'running';
     this.setPhase('closing');
-    if (wasStarted) await this.engine.stop({ handOver: true });
+    if (wasStarted) {
+      // DESIGN §4: stop acting, drain leader work (bounded), and only then hand over.
+      await this.resignAndDrain('Handing leadership over');
+      await this.engine.stop({ handOver: true });
+    }
     this.dispatcher.shutdown();
     this.trackers.stoppedLeading();
-    await this.drainTrackers();
+    await this.leaderships.drain(this.trackers, this.settings.shutdownTimeoutMs, 'Closed');
     if (wasStarted) this.publish(ClusterEventType.Close);
     this.finish();
+  }
+
+  /**
+   * Ends this node's leadership (StopMaster, the signal aborts) while the engine keeps it from
+   * anyone else, then waits for leader jobs and trackers' callbacks, at most shutdownTimeoutMs.
+   */
+  private async resignAndDrain(why: string): Promise<void> {
+    if (this.view.role !== 'leader' && !this.view.acting) return;
+    this.engine.resign();
+    this.leaderships.end();
+    await this.leaderships.drain(this.trackers, this.settings.shutdownTimeoutMs, why);
+  }
+
+  /** The engine stopped for good on its own (a failed write of term and vote). */
+  private onEngineFailure(error: Error): void {
+    this.logger.error(`This node left the election: ${errorText(error)}`, errorStack(error));
+    this.leaderships.end();
+    if (this.phase === 'running' || this.phase === 'starting') this.setPhase('failed');
   }
 
   private finish(): void {
@@ -159,18 +196,6 @@ export class Cluster {
     this.bus.complete();
   }
 
-  private async drainTrackers(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.shutdownTimeoutMs)));
-    const busy = await this.trackers.drain(timeout);
-    clearTimeout(timer);
-    if (busy.length > 0) {
-      this.logger.warn(
-        `Closed while job trackers were still running after ${this.settings.shutdownTimeoutMs} ms: ${busy.join(', ')}.`,
-      );
-    }
-  }
-
   // ---- election view → events ------------------------------------------------------------------
 
   private onViewChange(next: ElectionView): void {
@@ -178,40 +203,40 @@ export class Cluster {
     this.view = next;
     const types = eventsBetween(prev, next, this.settings.self.name);
     for (const type of types) {
-      let leaderContext;
+      let work;
       if (type === ClusterEventType.StopMaster) {
         // DESIGN §3: the signal aborts the moment leadership is lost, not when the event is handled.
-        this.leadership?.end();
-        this.leadership = undefined;
+        this.leaderships.end();
       } else if (type === ClusterEventType.SignMaster) {
-        this.leadership = new Leadership(next.term, next.fencingToken);
-        leaderContext = this.leadership.context;
-        this.leaderships++;
+        work = this.leaderships.begin(next.term, next.fencingToken);
+        this.leadershipCount++;
       } else if (type === ClusterEventType.ElectionStart) {
         this.elections++;
       }
-      this.publish(type, leaderContext);
+      // Teardown events describe what ended: the released leader, the term it led.
+      const about = type === ClusterEventType.StopMaster || type === ClusterEventType.ReleaseMaster ? prev : next;
+      this.publish(type, work, about);
     }
     if (types.length > 0 || prev.role !== next.role || prev.term !== next.term) {
       this.stateSubject.next(this.snapshot());
     }
   }
 
-  private publish(type: ClusterEventType, leaderContext?: QueuedEvent['leaderContext']): void {
+  private publish(type: ClusterEventType, work?: QueuedEvent['work'], about: ElectionView = this.view): void {
     const event: ClusterEvent = {
       type,
-      term: this.view.term,
+      term: about.term,
       nodeName: this.settings.self.name,
-      leaderName: this.view.leaderName,
+      leaderName: about.leaderName,
       at: new Date(this.parts.clock.wallTime()),
     };
-    this.bus.publish({ event, leaderContext });
+    this.bus.publish({ event, work });
   }
 
-  private dispatchToTrackers({ event, leaderContext }: QueuedEvent): void {
+  private dispatchToTrackers({ event, work }: QueuedEvent): void {
     switch (event.type) {
       case ClusterEventType.SignMaster:
-        if (leaderContext) this.trackers.startedLeading(leaderContext);
+        if (work) this.trackers.startedLeading(work);
         this.trackers.newLeader(event.nodeName);
         break;
       case ClusterEventType.StopMaster:
@@ -262,9 +287,12 @@ export class Cluster {
     );
   }
 
-  /** This node is the acting leader: it holds the lease, so no other node is acting. */
+  /**
+   * This node is the acting leader: it holds the lease, so no other node is acting. The lease is
+   * checked on the clock at every call; one found over ends the leadership's signal at once.
+   */
   isLeader(): boolean {
-    return this.view.acting && this.parts.clock.now() < this.engine.actingUntil();
+    return this.view.acting && this.leaderships.current !== undefined;
   }
 
   isCandidate(): boolean {
@@ -330,8 +358,26 @@ export class Cluster {
     if (this.isClose()) throw new ShuttingDownError('Cannot add a job tracker to a closed cluster.');
     this.trackers.add(tracker, {
       leaderName: this.view.leaderName,
-      leaderContext: this.leadership?.context,
+      work: this.view.acting ? this.leaderships.active : undefined,
     });
+  }
+
+  /**
+   * Runs a leader job of the leadership `context` was given for (DESIGN §3 leader work): only if
+   * that leadership is still this node's and its lease holds on the clock; `false` otherwise.
+   * The run is awaited before leadership is handed over; its failures are logged with `name`.
+   * `DefaultJobTracker` and the decorators start every run through here.
+   */
+  runAsLeader(name: string, context: LeaderContext, job: (context: LeaderContext) => unknown): false | Promise<void> {
+    return this.leaderships.runAsLeader(name, context, job);
+  }
+
+  /**
+   * Calls `job` as leader work if this node is the acting leader now (lease checked on the clock);
+   * `undefined` otherwise. The job's result and errors are the caller's. Used by `@LeaderOnly`.
+   */
+  callAsLeader<T>(name: string, job: (context: LeaderContext) => T): Ran<T> | undefined {
+    return this.view.acting ? this.leaderships.callAsLeader(name, job) : undefined;
   }
 
   /** Removes a tracker (a leading one gets onStoppedLeading); resolves when it is idle. */
@@ -419,13 +465,19 @@ export class Cluster {
     });
   }
 
-  /** Hands leadership to `toNode` (or the best follower); only the acting leader may do this. */
+  /**
+   * Hands leadership to `toNode` (or the best follower); only the acting leader may do this. This
+   * node stops acting at once, its leader jobs are drained (bounded by shutdownTimeoutMs), and only
+   * then does the successor get leadership.
+   */
   async transferLeadership(toNode?: string): Promise<void> {
     if (!this.view.acting) throw new NotReadyError('Only the acting leader can transfer leadership.');
+    if (this.settings.mode === 'single') throw new NotReadyError('Single mode has no other node to transfer leadership to.');
     if (toNode !== undefined) this.nodes.get(toNode);
     if (toNode === this.getMyName()) {
       throw new ClusterError('ERR_CLUSTER_INVALID_ARGUMENT', 'A leader cannot transfer leadership to itself.');
     }
+    await this.resignAndDrain('Transferring leadership');
     await this.engine.transferLeadership(toNode);
   }
 
@@ -440,7 +492,7 @@ export class Cluster {
       leaderName: this.view.leaderName,
       isLeader: this.view.acting,
       elections: this.elections,
-      leaderships: this.leaderships,
+      leaderships: this.leadershipCount,
       trackers: this.trackers.names,
       functions: this.functions.names,
       callsMade: this.dispatcher.callsMade,

@@ -1,12 +1,12 @@
 import { Subject, type Observable } from 'rxjs';
 import type { ClusterEvent } from './events.js';
-import type { LeaderContext } from './jobs/leader-context.js';
+import type { LeaderWork } from './jobs/leader-work.js';
 import { errorStack, errorText, type ClusterLogger } from './logger.js';
 
-/** An event as queued, with the leader context it was raised under (for SignMaster). */
+/** An event as queued, with the leadership it began (for SignMaster). */
 export interface QueuedEvent {
   readonly event: ClusterEvent;
-  readonly leaderContext?: LeaderContext;
+  readonly work?: LeaderWork;
 }
 
 /**

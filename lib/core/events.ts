@@ -26,7 +26,8 @@ export interface ClusterEvent {
 /** A node's role in the election. `pre-candidate` and `candidate` are both "fighting". */
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
-export type Phase = 'idle' | 'starting' | 'running' | 'closing' | 'closed' | 'disabled';
+/** `failed`: startUp() failed, or the engine stopped on its own (a failed write of term and vote). */
+export type Phase = 'idle' | 'starting' | 'running' | 'failed' | 'closing' | 'closed' | 'disabled';
 
 /** What `state$` replays: one consistent snapshot of this node. */
 export interface ClusterState {

@@ -3,7 +3,8 @@ import { LEADER_ONLY } from '../cluster.constants.js';
 
 /** What a @LeaderOnly method asks of the cluster its provider belongs to. */
 export interface LeadershipProbe {
-  isLeader(): boolean;
+  /** Runs `job` as leader work if this node is the acting leader now; `undefined` if not. */
+  callAsLeader<T>(name: string, job: () => T): { readonly value: T } | undefined;
 }
 
 const probes = new WeakMap<object, LeadershipProbe>();
@@ -42,7 +43,10 @@ export const LeaderOnly = (): MethodDecorator => (_target, key, descriptor: Prop
       }
       return undefined;
     }
-    return probe.isLeader() ? original.apply(this, args) : undefined;
+    // DESIGN §3 leader work: the lease is checked on the clock, and a returned promise is drained
+    // before leadership is handed over. The method's result and errors stay its caller's.
+    const name = `${this.constructor?.name}.${String(key)}`;
+    return probe.callAsLeader(name, () => original.apply(this, args))?.value;
   };
   // Metadata set by decorators applied before this one (e.g. @Cron below @LeaderOnly) lives on the
   // original function; carry it over so their explorers still find the method.

@@ -1,13 +1,14 @@
 import { resolveClusterOptions } from '../../lib/config/resolve-options.js';
 import type { ClusterModuleOptions } from '../../lib/config/cluster-options.js';
 import { Cluster } from '../../lib/core/cluster.js';
+import type { Clock } from '../../lib/core/clock.js';
 import type { ClusterEvent } from '../../lib/core/events.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import { systemClock } from '../../lib/system-clock.js';
 import { ScriptedEngine } from './scripted-engine.js';
 
 /** A cluster over a ScriptedEngine, with every event it emits recorded. */
-export function scriptedCluster(options: ClusterModuleOptions = {}) {
+export function scriptedCluster(options: ClusterModuleOptions = {}, clock: Clock = systemClock) {
   const settings = resolveClusterOptions({
     mode: 'cluster',
     nodes: [
@@ -23,8 +24,8 @@ export function scriptedCluster(options: ClusterModuleOptions = {}) {
   const cluster = new Cluster(
     { ...settings, logger: options.logger === undefined ? silentLogger : settings.logger },
     {
-      clock: systemClock,
-      createEngine: (host) => (engine = new ScriptedEngine(host)),
+      clock,
+      createEngine: (host) => (engine = new ScriptedEngine(host, () => clock.now())),
     },
   );
   const events: ClusterEvent[] = [];
@@ -37,4 +38,14 @@ export function memoryLogger() {
   const lines: { level: string; message: string }[] = [];
   const at = (level: string) => (message: string) => void lines.push({ level, message });
   return { lines, log: at('log'), warn: at('warn'), error: at('error'), debug: at('debug') };
+}
+
+/** A clock that moves only when the test says: `stall(ms)` is a process frozen for that long. */
+export function manualClock(start = 1_000) {
+  let now = start;
+  return {
+    now: () => now,
+    wallTime: () => now,
+    advance: (ms: number) => void (now += ms),
+  };
 }

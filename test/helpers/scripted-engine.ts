@@ -8,20 +8,43 @@ export class ScriptedEngine implements ElectionEngine {
   actingDeadline = Number.POSITIVE_INFINITY;
   alive = new Set<string>();
   transfers: (string | undefined)[] = [];
+  resigned = 0;
   stops: boolean[] = [];
 
-  constructor(private readonly host: ElectionHost) {}
+  failStart: Error | undefined;
+
+  constructor(
+    private readonly host: ElectionHost,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   set(view: Partial<ElectionView>): void {
     this.view = { ...this.view, ...view };
     this.host.onViewChange(this.view);
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    if (this.failStart) throw this.failStart;
+  }
 
   async stop({ handOver }: { handOver: boolean }): Promise<void> {
     this.stops.push(handOver);
     this.set({ role: 'follower', leaderName: undefined, acting: false });
+  }
+
+  /** The engine stops on its own, as on a failed write of term and vote. */
+  fail(error: Error): void {
+    this.set({ role: 'follower', leaderName: undefined, acting: false });
+    this.host.onFailure(error);
+  }
+
+  resign(): void {
+    this.resigned++;
+    if (this.view.acting) this.set({ acting: false, leaderName: undefined });
+  }
+
+  checkLease(): void {
+    if (this.view.acting && this.now() >= this.actingDeadline) this.set({ acting: false, leaderName: undefined });
   }
 
   async transferLeadership(toNode?: string): Promise<void> {

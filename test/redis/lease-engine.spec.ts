@@ -67,7 +67,7 @@ const ACTING_MS = 450;
 function engine(store: MemoryStore, nodeName = 'a') {
   const views: ElectionView[] = [];
   const e = new RedisLeaseEngine(
-    { onViewChange: (view) => void views.push(view) },
+    { onViewChange: (view) => void views.push(view), onFailure: () => undefined },
     { nodeName, lease, clockDriftBound: 0.05, eventLoopMarginMs: 25 },
     { now: () => performance.now(), wallTime: () => 0 },
     silentLogger,

@@ -28,6 +28,11 @@ export const NO_LEADER_VIEW: ElectionView = {
 export interface ElectionHost {
   /** Called synchronously on every change; the engine must never report a stale view after it. */
   onViewChange(view: ElectionView): void;
+  /**
+   * The engine stopped for good on its own and reports a non-leader view (etcd's rule: a storage
+   * failure stops the node rather than letting it answer from state that is not on disk).
+   */
+  onFailure(error: Error): void;
 }
 
 /** One way of electing a leader: Raft, a redis lease, or single mode. */
@@ -35,11 +40,24 @@ export interface ElectionEngine {
   readonly view: ElectionView;
   start(): Promise<void>;
   /**
-   * Stops for good. With `handOver`, an acting leader first stops acting and passes leadership to
-   * a follower (bounded by one election timeout), so a successor takes over without waiting.
+   * Stops for good. With `handOver`, a leader passes leadership to a follower (bounded by one
+   * election timeout), so a successor takes over without waiting. The cluster calls `resign()` and
+   * drains leader work first (DESIGN §4: stop acting, drain, then hand over).
    */
   stop(options: { handOver: boolean }): Promise<void>;
+  /**
+   * Stops acting now (the view turns non-acting before this returns) while keeping leadership, so
+   * no other node can start acting until `transferLeadership()` or `stop({ handOver: true })`
+   * hands it over. Gives the cluster time to drain leader jobs. A no-op on a non-leader.
+   */
+  resign(): void;
+  /** Hands leadership over (after `resign()` and the drain); resolves once a successor leads. */
   transferLeadership(toNode?: string): Promise<void>;
+  /**
+   * Applies the clock now: a lease found over by a leader-work check is reported (non-acting view)
+   * without waiting for the engine's own timer, which may run late after a stall.
+   */
+  checkLease(): void;
   /**
    * Monotonic time until which an acting leader may go on acting even if the engine's timer that
    * ends the lease has not fired yet (a stalled event loop): `isLeader()` checks it on every call.

@@ -35,6 +35,14 @@ export class EngineWithTransport implements ElectionEngine {
     }
   }
 
+  resign(): void {
+    this.inner.resign();
+  }
+
+  checkLease(): void {
+    this.inner.checkLease();
+  }
+
   transferLeadership(toNode?: string): Promise<void> {
     return this.inner.transferLeadership(toNode);
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CronLeaderJob } from './cron-leader-job.js';
-import { Leadership } from './leader-context.js';
+import { leaderRunner, testLeadership } from '../../../test/helpers/leader-work.js';
 
 describe('CronLeaderJob', () => {
   beforeEach(() => {
@@ -11,10 +11,10 @@ describe('CronLeaderJob', () => {
 
   it('ticks on its schedule only between started and stopped leading', async () => {
     const terms: number[] = [];
-    const job = new CronLeaderJob('every-second', '* * * * * *', (ctx) => void terms.push(ctx.term), () => undefined);
+    const job = new CronLeaderJob('every-second', '* * * * * *', (ctx) => void terms.push(ctx.term), leaderRunner, () => undefined);
     await vi.advanceTimersByTimeAsync(3000);
     expect(terms).toEqual([]);
-    job.onStartedLeading(new Leadership(7, 7).context);
+    job.onStartedLeading(testLeadership(7).context);
     await vi.advanceTimersByTimeAsync(3000);
     expect(terms).toEqual([7, 7, 7]);
     job.onStoppedLeading();
@@ -28,8 +28,8 @@ describe('CronLeaderJob', () => {
     const job = new CronLeaderJob('busy', '* * * * * *', () => {
       runs++;
       return new Promise<void>((r) => (finish = r));
-    }, () => undefined);
-    job.onStartedLeading(new Leadership(1, 1).context);
+    }, leaderRunner, () => undefined);
+    job.onStartedLeading(testLeadership(1).context);
     await vi.advanceTimersByTimeAsync(3000);
     expect(runs).toBe(1);
     expect(job.skipped).toBe(2);
@@ -40,7 +40,20 @@ describe('CronLeaderJob', () => {
     finish();
   });
 
+  it('a run that throws synchronously is reported and the schedule goes on', async () => {
+    let runs = 0;
+    const job = new CronLeaderJob('throws', '* * * * * *', () => {
+      runs++;
+      throw new Error('boom');
+    }, leaderRunner, () => undefined);
+    job.onStartedLeading(testLeadership(1).context);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(runs).toBe(3);
+    expect(job.skipped).toBe(0);
+    job.onStoppedLeading();
+  });
+
   it('rejects an invalid expression at construction', () => {
-    expect(() => new CronLeaderJob('bad', 'every day', () => undefined, () => undefined)).toThrow(/not a valid cron expression/);
+    expect(() => new CronLeaderJob('bad', 'every day', () => undefined, leaderRunner, () => undefined)).toThrow(/not a valid cron expression/);
   });
 });

@@ -1,5 +1,6 @@
 import { CronJob, validateCronExpression } from 'cron';
 import { ClusterConfigError } from '../errors.js';
+import type { LeaderJobRunner } from './default-job-tracker.js';
 import type { JobTracker } from './job-tracker.js';
 import type { LeaderContext } from './leader-context.js';
 import { SingleFlight } from './single-flight.js';
@@ -20,7 +21,8 @@ export function assertCronExpression(expression: string, where: string): void {
 
 /**
  * A cron schedule that only ticks on the acting leader: started on SignMaster, stopped on
- * StopMaster; a tick that finds the previous run busy is skipped.
+ * StopMaster; a tick that finds the previous run busy is skipped. Each run starts through the
+ * leadership (`runAsLeader`), which checks the lease on the clock and logs failures.
  */
 export class CronLeaderJob implements JobTracker {
   private cron: CronJob | undefined;
@@ -31,14 +33,14 @@ export class CronLeaderJob implements JobTracker {
     readonly name: string,
     private readonly expression: string,
     run: (context: LeaderContext) => unknown,
+    leader: LeaderJobRunner,
     onError: (error: unknown) => void,
     private readonly options: MasterCronOptions = {},
   ) {
     assertCronExpression(expression, name);
     this.flight = new SingleFlight(() => {
       const context = this.context;
-      if (context && !context.signal.aborted) return run(context);
-      return undefined;
+      return context ? leader.runAsLeader(name, context, run) : undefined;
     }, onError);
   }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { DefaultCaller } from './default-caller.js';
 import { DefaultJobTracker, type JobHost } from './default-job-tracker.js';
-import { Leadership } from './leader-context.js';
+import { leaderRunner, testLeadership } from '../../../test/helpers/leader-work.js';
 
 function host(name = 'me'): JobHost & { added: string[] } {
   const added: string[] = [];
@@ -12,6 +12,7 @@ function host(name = 'me'): JobHost & { added: string[] } {
     getMyName: () => name,
     addJobTracker: (t) => void added.push(t.name),
     removeJobTracker: async () => undefined,
+    runAsLeader: leaderRunner.runAsLeader,
   };
 }
 
@@ -35,7 +36,7 @@ describe('DefaultJobTracker', () => {
   it('calls masterCall every interval while leading, the first one interval after SignMaster', async () => {
     const caller = new Recorder();
     const tracker = new DefaultJobTracker(10, host(), caller);
-    const leadership = new Leadership(1, 1);
+    const leadership = testLeadership(1);
     await tracker.onStartedLeading(leadership.context);
     await vi.advanceTimersByTimeAsync(9_999);
     expect(caller.masters).toBe(0);
@@ -43,7 +44,7 @@ describe('DefaultJobTracker', () => {
     expect(caller.masters).toBe(1);
     await vi.advanceTimersByTimeAsync(20_000);
     expect(caller.masters).toBe(3);
-    leadership.end();
+    leadership.work.end();
     await tracker.onStoppedLeading();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(caller.masters).toBe(3);
@@ -52,7 +53,7 @@ describe('DefaultJobTracker', () => {
   it('with runOnStart, runs at once', async () => {
     const caller = new Recorder();
     const tracker = new DefaultJobTracker({ ms: 500 }, host(), caller, { runOnStart: true });
-    await tracker.onStartedLeading(new Leadership(1, 1).context);
+    await tracker.onStartedLeading(testLeadership(1).context);
     expect(caller.masters).toBe(1);
     await vi.advanceTimersByTimeAsync(500);
     expect(caller.masters).toBe(2);
@@ -64,7 +65,7 @@ describe('DefaultJobTracker', () => {
     let finish!: () => void;
     caller.busy = new Promise<void>((r) => (finish = r));
     const tracker = new DefaultJobTracker({ ms: 100 }, host(), caller);
-    await tracker.onStartedLeading(new Leadership(1, 1).context);
+    await tracker.onStartedLeading(testLeadership(1).context);
     await vi.advanceTimersByTimeAsync(350);
     expect(caller.masters).toBe(1);
     expect(tracker.skippedRuns).toBe(2);
@@ -78,9 +79,9 @@ describe('DefaultJobTracker', () => {
   it('stops calling masterCall the moment the leader signal aborts, before onStoppedLeading', async () => {
     const caller = new Recorder();
     const tracker = new DefaultJobTracker({ ms: 100 }, host(), caller);
-    const leadership = new Leadership(1, 1);
+    const leadership = testLeadership(1);
     await tracker.onStartedLeading(leadership.context);
-    leadership.end();
+    leadership.work.end();
     await vi.advanceTimersByTimeAsync(1000);
     expect(caller.masters).toBe(0);
     await tracker.onStoppedLeading();
@@ -111,7 +112,7 @@ describe('DefaultJobTracker', () => {
     const h = host();
     const tracker = new DefaultJobTracker(5, h, new Business()).start();
     expect(h.added).toEqual(['Business']);
-    await tracker.onStartedLeading(new Leadership(1, 1).context);
+    await tracker.onStartedLeading(testLeadership(1).context);
     await tracker.onNewLeader('me');
     await tracker.onStoppedLeading();
     await tracker.onReleaseMaster();
@@ -122,5 +123,49 @@ describe('DefaultJobTracker', () => {
   it('rejects an interval that is not a positive duration', () => {
     expect(() => new DefaultJobTracker(0, host(), new Recorder())).toThrow(/positive number of seconds/);
     expect(() => new DefaultJobTracker({ ms: Number.NaN }, host(), new Recorder())).toThrow(/interval/);
+  });
+
+  it('a masterCall or slaverCall that throws synchronously is logged and keeps its schedule', async () => {
+    const errors: string[] = [];
+    const h = { ...host('me'), logger: { ...silentLogger, error: (m: string) => void errors.push(m) } };
+    let masters = 0;
+    let slaves = 0;
+    const caller = {
+      masterCall: () => {
+        masters++;
+        throw new Error('master boom');
+      },
+      slaverCall: () => {
+        slaves++;
+        throw new Error('slaver boom');
+      },
+    };
+    const tracker = new DefaultJobTracker({ ms: 100 }, h, caller, { name: 'jobs' });
+    await tracker.onStartedLeading(testLeadership(1, h.logger).context);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(masters).toBe(3);
+    await tracker.onStoppedLeading();
+    await tracker.onNewLeader('boss');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(slaves).toBe(3);
+    expect(tracker.skippedRuns).toBe(0);
+    expect(errors.filter((e) => e.includes('jobs.masterCall') && e.includes('master boom'))).toHaveLength(3);
+    expect(errors.filter((e) => e.includes('jobs.slaverCall') && e.includes('slaver boom'))).toHaveLength(3);
+    await tracker.onReleaseMaster();
+  });
+
+  it('masterCall does not run once the lease is over on the clock, though its timer fires', async () => {
+    const caller = new Recorder();
+    const tracker = new DefaultJobTracker({ ms: 100 }, host(), caller);
+    const leadership = testLeadership(1);
+    await tracker.onStartedLeading(leadership.context);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(caller.masters).toBe(1);
+    leadership.expire();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(caller.masters).toBe(1);
+    expect(leadership.context.signal.aborted).toBe(true);
+    expect(leadership.lapses).toBe(1);
+    await tracker.onStoppedLeading();
   });
 });

@@ -14,8 +14,18 @@ export interface JobCaller {
   onReleaseMaster?(): unknown;
 }
 
+/** Starts leader jobs through the leadership they belong to (the cluster's `LeaderWork`). */
+export interface LeaderJobRunner {
+  /**
+   * Runs `job` as part of the leadership `context` was given for, if that leadership's lease still
+   * holds on the clock; `false` if it did not run. The returned promise never rejects: failures are
+   * logged with `name`.
+   */
+  runAsLeader(name: string, context: LeaderContext, job: (context: LeaderContext) => unknown): false | Promise<void>;
+}
+
 /** The part of the cluster a DefaultJobTracker needs. */
-export interface JobHost {
+export interface JobHost extends LeaderJobRunner {
   addJobTracker(tracker: JobTracker): void;
   removeJobTracker(tracker: JobTracker | string): Promise<void>;
   getMyName(): string;
@@ -124,9 +134,9 @@ export class DefaultJobTracker implements JobTracker {
 
   private runMaster(): unknown {
     const context = this.leaderContext;
-    // The signal aborts synchronously when leadership is lost, before onStoppedLeading is queued.
-    if (!context || context.signal.aborted) return undefined;
-    return this.caller.masterCall(context);
+    if (!context) return undefined;
+    // DESIGN §3 leader work: the cluster checks the lease on the clock before the run starts.
+    return this.cluster.runAsLeader(`${this.name}.masterCall`, context, (ctx) => this.caller.masterCall(ctx));
   }
 
   private runSlaver(): unknown {

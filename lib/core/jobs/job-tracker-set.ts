@@ -1,13 +1,14 @@
 import { ClusterConfigError } from '../errors.js';
 import type { ClusterLogger } from '../logger.js';
 import type { JobTracker } from './job-tracker.js';
-import type { LeaderContext } from './leader-context.js';
+import type { LeaderWork } from './leader-work.js';
 import { TrackerRunner } from './tracker-runner.js';
 
 /** What a tracker added mid-run must catch up on. */
 export interface LeadershipSnapshot {
   readonly leaderName: string | undefined;
-  readonly leaderContext: LeaderContext | undefined;
+  /** The current leadership, if this node leads. */
+  readonly work: LeaderWork | undefined;
 }
 
 /** The registered trackers, by name, and the fan-out of leadership changes to them. */
@@ -35,7 +36,7 @@ export class JobTrackerSet {
     }
     const runner = new TrackerRunner(tracker, this.logger);
     this.runners.set(tracker.name, runner);
-    if (now.leaderContext && !now.leaderContext.signal.aborted) runner.startedLeading(now.leaderContext);
+    if (now.work && !now.work.context.signal.aborted) runner.startedLeading(now.work);
     if (now.leaderName !== undefined) runner.newLeader(now.leaderName);
   }
 
@@ -49,8 +50,8 @@ export class JobTrackerSet {
     return runner.idle();
   }
 
-  startedLeading(context: LeaderContext): void {
-    for (const runner of this.runners.values()) runner.startedLeading(context);
+  startedLeading(work: LeaderWork): void {
+    for (const runner of this.runners.values()) runner.startedLeading(work);
   }
 
   stoppedLeading(): void {
@@ -73,13 +74,5 @@ export class JobTrackerSet {
     );
     await Promise.race([Promise.all(all), timeout]);
     return [...pending];
-  }
-
-  trackers(): JobTracker[] {
-    return [...this.runners.values()].map((runner) => runner.tracker);
-  }
-
-  isLeading(name: string): boolean {
-    return this.runners.get(name)?.isLeading ?? false;
   }
 }

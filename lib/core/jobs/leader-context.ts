@@ -5,30 +5,22 @@ export interface LeaderContext {
   /** The term (redis mode: the epoch) of this leadership. */
   readonly term: number;
   /**
-   * Strictly increasing per leadership across the cluster: pass it to the systems you write to so
-   * they can reject a deposed leader's late writes.
+   * Grows with every leadership across the cluster: pass it to the systems you write to so they
+   * can reject a deposed leader's late writes. Strictly increasing in redis mode and in cluster
+   * mode with `dataDir`; in cluster mode without `dataDir` a restarted node may vote twice in one
+   * term, so two leaderships (never acting at once) can share a token. See README "Fencing tokens".
    */
   readonly fencingToken: number;
-  /** Aborts the moment this node stops acting as leader. */
+  /**
+   * Aborts when this node stops acting as leader: at once when leadership is lost, and no later
+   * than the lease end as seen by any leader-job start or `isLeader()` call (the lease is checked
+   * on the clock, so a stalled process that resumes past its lease aborts before it runs a job).
+   */
   readonly signal: AbortSignal;
 }
 
 export class LeadershipLostError extends ClusterError {
   constructor(term: number) {
     super('ERR_CLUSTER_LEADERSHIP_LOST', `Leadership of term ${term} ended.`);
-  }
-}
-
-/** One leadership: its context, and the switch that ends it. */
-export class Leadership {
-  private readonly controller = new AbortController();
-  readonly context: LeaderContext;
-
-  constructor(term: number, fencingToken: number) {
-    this.context = { term, fencingToken, signal: this.controller.signal };
-  }
-
-  end(): void {
-    this.controller.abort(new LeadershipLostError(this.context.term));
   }
 }

@@ -13,16 +13,8 @@ export class PeriodicRunner {
     this.flight = new SingleFlight(job, onError);
   }
 
-  get runs(): number {
-    return this.flight.runs;
-  }
-
   get skipped(): number {
     return this.flight.skipped;
-  }
-
-  get active(): boolean {
-    return this.timer !== undefined;
   }
 
   /** (Re)starts the repetition; the first run is one interval away unless `runNow`. */

@@ -1,10 +1,10 @@
 /**
  * Runs a job unless its previous run is still busy; a run that finds it busy is skipped and
- * counted (DESIGN §3: a leader job never overlaps itself).
+ * counted (DESIGN §3: a leader job never overlaps itself). A job that throws, synchronously or
+ * not, is reported to `onError` and runs again at its next trigger.
  */
 export class SingleFlight {
   private running: Promise<void> | undefined;
-  private runCount = 0;
   private skipCount = 0;
 
   constructor(
@@ -12,16 +12,8 @@ export class SingleFlight {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  get runs(): number {
-    return this.runCount;
-  }
-
   get skipped(): number {
     return this.skipCount;
-  }
-
-  get busy(): boolean {
-    return this.running !== undefined;
   }
 
   trigger(): void {
@@ -29,16 +21,22 @@ export class SingleFlight {
       this.skipCount++;
       return;
     }
-    this.runCount++;
-    this.running = (async () => {
-      try {
-        await this.job();
-      } catch (error) {
-        this.onError(error);
-      } finally {
-        this.running = undefined;
-      }
-    })();
+    let result: unknown;
+    try {
+      result = this.job();
+    } catch (error) {
+      this.onError(error);
+      return;
+    }
+    if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return;
+    const run: Promise<void> = Promise.resolve(result).then(
+      () => undefined,
+      (error: unknown) => this.onError(error),
+    );
+    this.running = run;
+    void run.then(() => {
+      if (this.running === run) this.running = undefined;
+    });
   }
 
   /** Resolves when the current run, if any, has finished. */

@@ -1,11 +1,11 @@
 import { errorStack, errorText, type ClusterLogger } from '../logger.js';
 import type { JobTracker } from './job-tracker.js';
-import type { LeaderContext } from './leader-context.js';
+import type { LeaderWork } from './leader-work.js';
 
 /**
  * Runs one tracker's callbacks in order, each awaited before the next, errors logged and
- * swallowed. It also remembers whether the tracker is leading, so a removed or closed tracker is
- * told to stop exactly once.
+ * swallowed. It also remembers whether the tracker was told it leads, so it is told to stop
+ * exactly once, and never told to stop a leadership it was not told of.
  */
 export class TrackerRunner {
   private tail: Promise<void> = Promise.resolve();
@@ -16,19 +16,25 @@ export class TrackerRunner {
     private readonly logger: ClusterLogger,
   ) {}
 
-  get isLeading(): boolean {
-    return this.leading;
-  }
-
-  startedLeading(context: LeaderContext): void {
-    this.leading = true;
-    this.enqueue('onStartedLeading', () => this.tracker.onStartedLeading?.(context));
+  /**
+   * onStartedLeading is leader work: it starts through the leadership, so a lease that ended
+   * before the callback's turn came means it is not called at all (nor onStoppedLeading after it).
+   */
+  startedLeading(work: LeaderWork): void {
+    this.enqueue('onStartedLeading', () => {
+      const run = work.run(`${this.tracker.name}.onStartedLeading`, (ctx) => this.tracker.onStartedLeading?.(ctx));
+      if (run === false) return undefined;
+      this.leading = true;
+      return run;
+    });
   }
 
   stoppedLeading(): void {
-    if (!this.leading) return;
-    this.leading = false;
-    this.enqueue('onStoppedLeading', () => this.tracker.onStoppedLeading?.());
+    this.enqueue('onStoppedLeading', () => {
+      if (!this.leading) return undefined;
+      this.leading = false;
+      return this.tracker.onStoppedLeading?.();
+    });
   }
 
   newLeader(leaderName: string): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveClusterOptions } from '../../../config/resolve-options.js';
 import { systemClock } from '../../../system-clock.js';
 import type { ElectionView } from '../election-engine.js';
@@ -60,16 +60,17 @@ function engine(store: RaftStateStore | undefined) {
   });
   const transport = new FakeTransport();
   const views: ElectionView[] = [];
+  const failures: Error[] = [];
   const raft = new RaftEngine({
     settings,
-    host: { onViewChange: (v) => views.push(v) },
+    host: { onViewChange: (v) => views.push(v), onFailure: (e) => failures.push(e) },
     transport,
     store,
     clock: systemClock,
     logger: settings.logger,
     random: () => 0.5,
   });
-  return { raft, transport, views };
+  return { raft, transport, views, failures };
 }
 
 const voteRequest = { type: 'Vote', from: 'n2', to: 'n1', term: 1, transfer: false };
@@ -112,5 +113,23 @@ describe('RaftEngine', () => {
     expect(raft.readyUntil()).toBeGreaterThan(performance.now());
     await raft.stop({ handOver: true });
     expect(views.at(-1)).toMatchObject({ role: 'follower', term: 3, leaderName: undefined, acting: false });
+  });
+
+  it('stops for good when term and vote cannot be written, and never answers from unwritten state', async () => {
+    const store = new GatedStore();
+    store.save = () => Promise.reject(new Error('EIO: disk gone'));
+    const { raft, transport, failures, views } = engine(store);
+    await raft.start();
+    transport.deliver('n2', voteRequest);
+    await vi.waitFor(() => expect(failures).toHaveLength(1));
+    expect(failures[0]).toMatchObject({ code: 'ERR_CLUSTER_STATE_WRITE' });
+    expect(failures[0]!.message).toMatch(/EIO: disk gone.*Restart it/);
+    // The same vote asked again must not be granted from the state the node never wrote.
+    transport.deliver('n2', voteRequest);
+    await new Promise((r) => setImmediate(r));
+    expect(transport.sent).toEqual([]);
+    expect(transport.closed).toBe(true);
+    expect(views.at(-1)).toMatchObject({ acting: false, leaderName: undefined });
+    await raft.stop({ handOver: false });
   });
 });

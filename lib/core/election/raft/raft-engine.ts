@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import { TimeoutError } from '../../errors.js';
+import { ClusterError, TimeoutError } from '../../errors.js';
 import { errorStack, errorText, type ClusterLogger } from '../../logger.js';
 import type { ClusterSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
@@ -43,7 +43,13 @@ export class RaftEngine implements ElectionEngine {
   /** Sends wait behind writes of term and vote (Raft thesis §3.8: persist before answering). */
   private writes: Promise<void> = Promise.resolve();
   private writesPending = 0;
+  /** No more input is taken (closing, or failed); writes already queued still finish and send. */
   private stopped = false;
+  /** The transport is closed: nothing more is sent. */
+  private silenced = false;
+  /** A write of term and vote failed: the node stopped for good (see storageFailed). */
+  private failed = false;
+  private halting: Promise<void> | undefined;
   private readonly viewWaiters = new Set<() => void>();
   private readonly self: string;
 
@@ -81,18 +87,42 @@ export class RaftEngine implements ElectionEngine {
 
   async stop({ handOver }: { handOver: boolean }): Promise<void> {
     if (this.stopped) return;
-    if (handOver && this.current.acting && this.node) {
-      // DESIGN §4: stop acting first, then TimeoutNow to the most up-to-date follower; wait (at
-      // most one election timeout) until the successor's term deposes us, so it takes over at once.
+    if (handOver && this.node && this.status().role === 'leader') {
+      // DESIGN §4: the cluster resigned and drained already; TimeoutNow to the most up-to-date
+      // follower, then wait (at most one election timeout) until the successor's term deposes us.
       this.drive((node, now) => node.transferLeadership(undefined, now));
       await this.waitFor(() => this.status().role !== 'leader', this.deps.settings.electionTimeoutMs);
     }
+    await this.halt();
+  }
+
+  /**
+   * Takes no more input, then lets queued writes finish and send (the vote this node just gave its
+   * successor must reach it), then closes the transport and reports a non-leader view.
+   */
+  private halt(): Promise<void> {
+    this.halting ??= this.closeDown();
+    return this.halting;
+  }
+
+  private async closeDown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.writes;
+    // One turn of the event loop: frames written this tick (corked by the transport) leave first.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.silenced = true;
     await this.deps.transport.close();
     this.publish({ ...NO_LEADER_VIEW, term: this.current.term });
+  }
+
+  resign(): void {
+    this.drive((node, now) => node.resign(now));
+  }
+
+  checkLease(): void {
+    this.drive((node, now) => node.tick(now));
   }
 
   async transferLeadership(toNode?: string): Promise<void> {
@@ -161,18 +191,32 @@ export class RaftEngine implements ElectionEngine {
     this.writesPending++;
     this.writes = this.writes
       .then(async () => {
+        if (this.failed) return;
         if (persist) await this.deps.store!.save(persist);
         this.sendAll(messages);
       })
-      .catch((error: unknown) => {
-        // Not durable means not said: the vote is never sent, so no one counts on it.
-        this.deps.logger.error(`Could not persist term and vote; messages dropped: ${errorText(error)}`);
-      })
+      .catch((error: unknown) => this.storageFailed(error))
       .finally(() => this.writesPending--);
   }
 
+  /**
+   * etcd's rule: state is durable only once the write succeeded, and a node whose storage fails
+   * stops. Not durable means not said (the vote is never sent); and since the state machine already
+   * counts term and vote as its own, going on could later grant a vote that is not on disk.
+   */
+  private storageFailed(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    const failure = new ClusterError(
+      'ERR_CLUSTER_STATE_WRITE',
+      `Could not persist term and vote to dataDir (${errorText(error)}); node "${this.self}" stopped ` +
+        'taking part in elections. Restart it once the directory is writable.',
+    );
+    void this.halt().then(() => this.deps.host.onFailure(failure));
+  }
+
   private sendAll(messages: readonly RaftMessage[]): void {
-    if (this.stopped) return;
+    if (this.silenced || this.failed) return;
     for (const message of messages) this.deps.transport.send(message.to, message);
   }
 

@@ -151,8 +151,22 @@ export class RaftNode {
   }
 
   /**
-   * Raft thesis §3.10: hands leadership to `to`, or to the follower that acknowledged most recently.
-   * The leader stops acting before it sends TimeoutNow. A no-op unless this node is a leader.
+   * DESIGN §4 hand-over, first half: the leader stops acting for the rest of its term but keeps
+   * leading (heartbeats, so followers stay sticky and nobody else starts acting) while the driver
+   * drains leader jobs. `transferLeadership` then hands over. A no-op unless this node leads.
+   */
+  resign(now: number): Ready {
+    return this.run(now, () => {
+      if (this.lead) this.lead.mayAct = false;
+    });
+  }
+
+  /**
+   * Raft thesis §3.10: hands leadership to `to`, or to the follower that acknowledged most recently
+   * (a restarted node without persisted state does not acknowledge while it cannot vote, so it is
+   * never picked). The leader stops acting before it sends TimeoutNow. With no follower to take
+   * over (none acknowledged within a lease), it steps down at once rather than lead without acting.
+   * A no-op unless this node is a leader.
    */
   transferLeadership(to: string | undefined, now: number): Ready {
     if (to !== undefined && (to === this.cfg.id || !this.cfg.peers.includes(to))) {
@@ -161,10 +175,10 @@ export class RaftNode {
     return this.run(now, () => {
       const lead = this.lead;
       if (this.role !== 'leader' || !lead || lead.transferUntil !== undefined) return;
-      const target = to ?? this.mostRecentlyAcknowledging(lead);
-      if (target === undefined) return;
-      const released = now >= lead.actingFrom;
       lead.mayAct = false;
+      const target = to ?? this.mostRecentlyAcknowledging(lead, now);
+      if (target === undefined) return this.becomeFollower(this.term, now);
+      const released = now >= lead.actingFrom;
       lead.transferUntil = now + this.cfg.electionTimeoutMs;
       this.send<TimeoutNow>({ type: 'TimeoutNow', to: target, term: this.term, released });
     });
@@ -438,9 +452,9 @@ export class RaftNode {
     return now - this.leaderHeardAt < this.cfg.electionTimeoutMs;
   }
 
-  private mostRecentlyAcknowledging(lead: Leadership): string | undefined {
+  private mostRecentlyAcknowledging(lead: Leadership, now: number): string | undefined {
     let best: string | undefined;
-    let bestAt = -Infinity;
+    let bestAt = now - leaseSpan(this.cfg);
     for (const [peer, at] of lead.lastAckAt) {
       if (at > bestAt) [best, bestAt] = [peer, at];
     }

@@ -78,6 +78,11 @@ export class RedisLeaseEngine implements ElectionEngine {
   private stopping: Promise<void> | undefined;
   private inflight: Promise<void> | undefined;
   private again = false;
+  /**
+   * DESIGN §4 hand-over: this node stopped acting but keeps renewing its lease, so nobody else can
+   * start acting while its leader jobs drain; `stop()` or `transferLeadership()` then releases it.
+   */
+  private resigned = false;
   /** After handing leadership over, this node does not compete until then. */
   private holdOffUntil = Number.NEGATIVE_INFINITY;
   private tickTimer: NodeJS.Timeout | undefined;
@@ -121,6 +126,16 @@ export class RedisLeaseEngine implements ElectionEngine {
     return this.stopping;
   }
 
+  resign(): void {
+    if (!this.lease) return;
+    this.resigned = true;
+    this.refresh();
+  }
+
+  checkLease(): void {
+    if (!this.stopped) this.refresh();
+  }
+
   /**
    * Redis cannot pick a successor, so this releases the lease and stays out of the next round;
    * with `toNode`, only that node reacts to the release notice at once, the others on their next
@@ -131,12 +146,13 @@ export class RedisLeaseEngine implements ElectionEngine {
     if (!lease || this.stopped) throw new NotReadyError('Only the acting leader can transfer leadership.');
     this.holdOffUntil = this.clock.now() + this.config.lease.electionPeriod;
     this.lease = undefined;
+    this.resigned = false;
     this.refresh();
     await this.release(lease, toNode);
   }
 
   actingUntil(): number {
-    return this.lease && this.current.acting ? this.lease.validUntil : Number.NEGATIVE_INFINITY;
+    return this.lease && this.current.acting && !this.resigned ? this.lease.validUntil : Number.NEGATIVE_INFINITY;
   }
 
   readyUntil(): number {
@@ -216,6 +232,7 @@ export class RedisLeaseEngine implements ElectionEngine {
       return;
     }
     this.lease = lease;
+    this.resigned = false;
     this.leader = undefined;
     this.refresh();
     this.schedule();
@@ -337,6 +354,9 @@ export class RedisLeaseEngine implements ElectionEngine {
 
   private derive(): ElectionView {
     if (this.stopped) return { ...NO_LEADER_VIEW, term: this.term };
+    if (this.lease && this.resigned) {
+      return { role: 'leader', term: this.lease.token, leaderName: undefined, acting: false, fencingToken: 0 };
+    }
     if (this.lease) {
       const token = this.lease.token;
       return { role: 'leader', term: token, leaderName: this.config.nodeName, acting: true, fencingToken: token };

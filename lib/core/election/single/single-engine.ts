@@ -23,6 +23,13 @@ export class SingleEngine implements ElectionEngine {
     this.set({ ...NO_LEADER_VIEW, term: this.current.term });
   }
 
+  /** Stops acting; nobody else can lead, so there is nothing to keep from anyone. */
+  resign(): void {
+    if (this.current.acting) this.set({ ...this.current, leaderName: undefined, acting: false, fencingToken: 0 });
+  }
+
+  checkLease(): void {}
+
   async transferLeadership(): Promise<void> {
     throw new NotReadyError('Single mode has no other node to transfer leadership to.');
   }
