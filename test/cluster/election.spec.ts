@@ -57,6 +57,24 @@ describe('cluster mode over TCP', () => {
     expect(second.getMyTerm()).toBeGreaterThan(firstTerm);
   });
 
+  it('a leader shut down right after a follower restarted (a rolling deploy) hands over in the next term', async () => {
+    // With dataDir a restarted node may vote at once. (Without, it may neither vote nor acknowledge
+    // for one election timeout: see README "Restarts without dataDir".)
+    group = await RaftCluster.start(['n1', 'n2', 'n3'], { persist: true, options: { electionTimeoutMs: 1500 } });
+    const first = await group.settled();
+    const firstTerm = first.getMyTerm();
+    const [restarted, other] = ['n1', 'n2', 'n3'].filter((n) => n !== first.getMyName()) as [string, string];
+    await group.stop(restarted);
+    const back = await group.boot(restarted);
+    // As a rolling deploy does: the next pod goes once the restarted one is ready (follows the leader).
+    await waitFor(() => back.getLeaderName() === first.getMyName() && back.isReady(), { what: 'restarted follower ready' });
+    await group.stop(first.getMyName());
+    const second = await group.settled([restarted, other]);
+    expect(second.getMyName()).toBe(other);
+    // A fallback to an election after the timeout would need a new PreVote round and term.
+    expect(second.getMyTerm()).toBe(firstTerm + 1);
+  });
+
   it('transferLeadership(node) moves leadership to that node', async () => {
     group = await RaftCluster.start(['n1', 'n2', 'n3']);
     const first = await group.settled();

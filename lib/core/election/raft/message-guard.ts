@@ -12,7 +12,7 @@ const FIELDS: Record<RaftMessage['type'], Record<string, (v: unknown) => boolean
   Vote: { transfer: isBool },
   VoteResponse: { granted: isBool, sinceLeaderMs: isDuration },
   Heartbeat: { round: isTerm },
-  HeartbeatResponse: { round: isTerm },
+  HeartbeatResponse: { round: isTerm, eligible: (v) => v === undefined || isBool(v) },
   TimeoutNow: { released: isBool },
 };
 

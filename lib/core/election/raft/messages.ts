@@ -50,6 +50,11 @@ export interface Heartbeat extends Envelope {
 export interface HeartbeatResponse extends Envelope {
   type: 'HeartbeatResponse';
   round: number;
+  /**
+   * `false` from a follower that may not vote or campaign yet (restarted without persisted state,
+   * DESIGN §4): no acknowledgement for the lease, and no target for a leadership transfer.
+   */
+  eligible?: boolean;
 }
 
 /**

@@ -220,6 +220,43 @@ describe('RaftNode leadership transfer', () => {
     expect(net.status('a')).toMatchObject({ role: 'follower', term: 2, leader: 'c' });
   });
 
+  it('resign() stops acting at once but keeps leading, so followers stay with it and nobody else acts', () => {
+    const net = stableCluster();
+    const ready = net.apply('a', net.node('a').resign(net.now));
+    expect(ready.changed).toBe(true);
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: false, term: 1 });
+    net.runUntil(net.now + 10 * T);
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: false, term: 1 });
+    for (const id of ['b', 'c']) expect(net.status(id)).toMatchObject({ role: 'follower', leader: 'a', term: 1 });
+    net.apply('a', net.node('a').transferLeadership(undefined, net.now));
+    net.deliver();
+    expect(['b', 'c'].filter((id) => net.status(id).acting)).toHaveLength(1);
+  });
+
+  it('a one-node cluster hands over by stepping down, not by waiting an election timeout', () => {
+    const node = new RaftNode({ id: 'solo', peers: ['solo'], electionTimeoutMs: T, persisted: true }, undefined, 0, () => 0);
+    let now = 0;
+    for (let ready = node.tick(now); node.status(now).role !== 'leader'; ready = node.tick(now)) now = ready.wakeAt;
+    const ready = node.transferLeadership(undefined, now);
+    expect(ready.messages).toEqual([]);
+    expect(node.status(now)).toMatchObject({ role: 'follower', acting: false });
+  });
+
+  it('a follower restarted without persisted state says it is not eligible, and is never the transfer target', () => {
+    const net = new Network(['a', 'b', 'c'], undefined, false);
+    net.runUntil(3 * T + 10 * T);
+    const leader = ['a', 'b', 'c'].find((id) => net.status(id).acting)!;
+    const [restarted, other] = ['a', 'b', 'c'].filter((id) => id !== leader) as [string, string];
+    net.runUntil(net.now + T / 10); // both followers acknowledge a round
+    net.start(restarted); // it forgets its vote: mute for one election timeout
+    const heartbeat = { type: 'Heartbeat', from: leader, to: restarted, term: net.status(leader).term, round: 99 } as const;
+    const reply = net.node(restarted).step(heartbeat, net.now + 1);
+    expect(reply.messages).toMatchObject([{ type: 'HeartbeatResponse', eligible: false }]);
+    net.node(leader).step(reply.messages[0]!, net.now + 2); // the newest word from any follower
+    const ready = net.node(leader).transferLeadership(undefined, net.now + 2);
+    expect(ready.messages).toMatchObject([{ type: 'TimeoutNow', to: other }]);
+  });
+
   it('without a target the most recently acknowledging follower is chosen', () => {
     const net = stableCluster();
     net.node('a').step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: 1, round: 0 }, net.now + 1);

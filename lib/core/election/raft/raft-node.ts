@@ -316,7 +316,12 @@ export class RaftNode {
     this.leaderHeardAt = now;
     if (this.lostLeader === msg.from) this.lostLeader = undefined;
     this.electionDeadline = now + this.randomElectionTimeout();
-    if (now < this.muteUntil) return;
+    if (now < this.muteUntil) {
+      // Say so, so the leader does not pick this node for a transfer it would ignore (a rolling
+      // deploy: restart a follower, then the leader); it is no acknowledgement for the lease.
+      this.send<HeartbeatResponse>({ type: 'HeartbeatResponse', to: msg.from, term: this.term, round: msg.round, eligible: false });
+      return;
+    }
     this.leaseContactAt = now;
     this.leaseContactTerm = msg.term;
     this.send<HeartbeatResponse>({ type: 'HeartbeatResponse', to: msg.from, term: this.term, round: msg.round });
@@ -326,6 +331,7 @@ export class RaftNode {
     if (msg.term > this.term) return this.becomeFollower(msg.term, now);
     const lead = this.lead;
     if (!lead || msg.term !== this.term) return;
+    if (msg.eligible === false) return void lead.lastAckAt.delete(msg.from);
     lead.lastAckAt.set(msg.from, now);
     const round = lead.rounds.get(msg.round);
     if (!round) return;
