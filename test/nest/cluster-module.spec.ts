@@ -106,6 +106,59 @@ describe('ClusterModule.forRoot in single mode', () => {
     expect(jobs.log).toEqual(['started:1', 'leader:solo', 'stopped', 'released']);
   });
 
+  it('app.close() waits for a running @MasterInterval job before the module goes down', async () => {
+    @Injectable()
+    class SlowJob {
+      log: string[] = [];
+      release: (() => void) | undefined;
+
+      @MasterInterval({ ms: 10 }, { runOnStart: true })
+      async run() {
+        if (this.release) return;
+        this.log.push('run started');
+        await new Promise<void>((resolve) => (this.release = resolve));
+        this.log.push('run ended');
+      }
+
+      @OnStoppedLeading()
+      stopped() {
+        this.log.push('stopped leading');
+      }
+    }
+    const app = await boot([ClusterModule.forRoot({ ...single, shutdownTimeoutMs: 60_000 })], [SlowJob]);
+    const job = app.get(SlowJob);
+    await waitFor(() => job.release !== undefined, { what: 'the job to start' });
+    let closed = false;
+    const closing = app.close().then(() => void (closed = true));
+    apps.pop();
+    await waitFor(() => job.log.includes('stopped leading'), { what: 'StopMaster delivered' });
+    expect(closed).toBe(false);
+    job.release!();
+    await closing;
+    expect(job.log).toEqual(['run started', 'stopped leading', 'run ended']);
+  });
+
+  it('one throwing lifecycle hook does not keep the provider\'s other hooks from running', async () => {
+    @Injectable()
+    class TwoHooks {
+      log: string[] = [];
+
+      @OnStartedLeading()
+      first() {
+        throw new Error('first hook failed');
+      }
+
+      @OnStartedLeading()
+      second() {
+        this.log.push('second ran');
+      }
+    }
+    const logger = memoryLogger();
+    const app = await boot([ClusterModule.forRoot({ ...single, logger })], [TwoHooks]);
+    await waitFor(() => app.get(TwoHooks).log.length > 0, { what: 'the second hook' });
+    expect(logger.lines.some((l) => l.level === 'error' && l.message.includes('TwoHooks.first failed'))).toBe(true);
+  });
+
   it('is global by default: a feature module injects ClusterService without importing it', async () => {
     @Injectable()
     class Feature {

@@ -6,9 +6,10 @@ export interface LeaderContext {
   readonly term: number;
   /**
    * Grows with every leadership across the cluster: pass it to the systems you write to so they
-   * can reject a deposed leader's late writes. Strictly increasing in redis mode and in cluster
-   * mode with `dataDir`; in cluster mode without `dataDir` a restarted node may vote twice in one
-   * term, so two leaderships (never acting at once) can share a token. See README "Fencing tokens".
+   * can reject a deposed leader's late writes. Strictly increasing from one leader to the next in
+   * redis mode and in cluster mode with `dataDir`; a leader that acts again within its term after a
+   * brief lapse keeps it. In cluster mode without `dataDir` a restarted node may vote twice in one
+   * term, so two leaders (never acting at once) can share a token. See README "The leader context".
    */
   readonly fencingToken: number;
   /**

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { resolveClusterOptions } from '../../../config/resolve-options.js';
 import { systemClock } from '../../../system-clock.js';
+import { memoryLogger } from '../../../../test/helpers/clusters.js';
+import { silentLogger, type ClusterLogger } from '../../logger.js';
 import type { ElectionView } from '../election-engine.js';
 import type { RaftStateStore } from './file-state-store.js';
 import { RaftEngine, type ElectionTransport } from './raft-engine.js';
@@ -50,7 +52,7 @@ class GatedStore implements RaftStateStore {
   }
 }
 
-function engine(store: RaftStateStore | undefined) {
+function engine(store: RaftStateStore | undefined, logger: ClusterLogger = silentLogger) {
   const settings = resolveClusterOptions({
     mode: 'cluster',
     nodes: ['n1', 'n2', 'n3'].map((name, i) => ({ name, ip: '127.0.0.1', port: 7001 + i })),
@@ -67,7 +69,7 @@ function engine(store: RaftStateStore | undefined) {
     transport,
     store,
     clock: systemClock,
-    logger: settings.logger,
+    logger,
     random: () => 0.5,
   });
   return { raft, transport, views, failures };
@@ -131,5 +133,18 @@ describe('RaftEngine', () => {
     expect(transport.closed).toBe(true);
     expect(views.at(-1)).toMatchObject({ acting: false, leaderName: undefined });
     await raft.stop({ handOver: false });
+  });
+
+  it('warns at start without dataDir that fencing tokens may repeat, and not with one', async () => {
+    const without = memoryLogger();
+    const a = engine(undefined, without);
+    await a.raft.start();
+    await a.raft.stop({ handOver: false });
+    expect(without.lines.filter((l) => l.level === 'warn' && /without dataDir.*fencing token/.test(l.message))).toHaveLength(1);
+    const withStore = memoryLogger();
+    const b = engine(new GatedStore(), withStore);
+    await b.raft.start();
+    await b.raft.stop({ handOver: false });
+    expect(withStore.lines).toEqual([]);
   });
 });

@@ -64,6 +64,13 @@ export class RaftEngine implements ElectionEngine {
   async start(): Promise<void> {
     const { settings, store, clock, transport } = this.deps;
     const saved = store ? await store.load() : undefined;
+    if (!store) {
+      this.deps.logger.warn(
+        `Cluster mode without dataDir: node "${this.self}" forgets its term and vote on restart, so after a ` +
+          'restart it neither votes nor acknowledges for one election timeout, and two leaderships (never ' +
+          'acting at once) can share a fencing token. Set dataDir for strictly increasing fencing tokens.',
+      );
+    }
     this.node = new RaftNode(
       {
         id: this.self,

@@ -312,6 +312,27 @@ describe('RaftNode lease', () => {
     expect(net.status('a').role).toBe('follower');
   });
 
+  it('a leader whose lease lapsed but that hears from a majority within T acts again in its term (CheckQuorum, thesis §6.2)', () => {
+    const net = stableCluster();
+    const lease = net.status('a').leaseUntil!;
+    net.isolate('a'); // late acks under CPU load, as the leader sees them
+    net.runUntil(lease + 1);
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: false, term: 1 });
+    net.runUntil(net.now + T / 4); // still within T of the last acknowledged round
+    net.heal();
+    net.runUntil(net.now + T / 5);
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: true, term: 1 });
+    expect(net.acting()).toEqual(['a']);
+    for (const id of ['b', 'c']) expect(net.status(id)).toMatchObject({ term: 1, leader: 'a' });
+  });
+
+  it('a leader that hears from no majority for an election timeout steps down', () => {
+    const net = stableCluster();
+    net.isolate('a');
+    net.runUntil(net.now + T + T / 10);
+    expect(net.status('a').role).toBe('follower');
+  });
+
   it('acknowledgements count only for the round they answer', () => {
     const net = stableCluster();
     const a = net.node('a');

@@ -38,7 +38,8 @@ interface Round {
 }
 
 interface Leadership {
-  electedAt: number;
+  /** Send time of the latest round a majority acknowledged; the election until the first one. */
+  heardFromMajorityAt: number;
   actingFrom: number;
   /** False once TimeoutNow was sent: this leader never acts again in this term. */
   mayAct: boolean;
@@ -380,7 +381,7 @@ export class RaftNode {
     this.campaign = undefined;
     this.lostLeader = undefined;
     this.lead = {
-      electedAt: now,
+      heardFromMajorityAt: now,
       actingFrom,
       mayAct: true,
       nextRound: 1,
@@ -423,19 +424,23 @@ export class RaftNode {
   }
 
   private renewLease(lead: Leadership, sentAt: number): void {
+    lead.heardFromMajorityAt = Math.max(lead.heardFromMajorityAt, sentAt);
     lead.leaseUntil = Math.max(lead.leaseUntil ?? -Infinity, leaseEnd(sentAt, this.cfg));
     for (const [id, r] of lead.rounds) if (r.sentAt <= sentAt) lead.rounds.delete(id);
   }
 
-  // CheckQuorum (Raft thesis §6.2): a leader whose lease ran out steps down. A new leader gets one
-  // lease span from its election to collect its first majority.
+  // CheckQuorum (Raft thesis §6.2): a leader steps down once an election timeout passes without a
+  // round acknowledged by a majority. Acting already stopped at the lease end (isActing); a leader
+  // whose lease lapsed (a stalled event loop, late acks under CPU load) but that hears from a
+  // majority again within T renews its lease and acts again in its term, instead of a full election.
+  // Safe: every renewal is per round, and any voter of a higher term rejects this term's rounds.
   private checkQuorum(now: number): void {
     const lead = this.lead;
     if (lead && now >= this.stepDownAt(lead)) this.becomeFollower(this.term, now);
   }
 
   private stepDownAt(lead: Leadership): number {
-    return Math.max(lead.leaseUntil ?? -Infinity, leaseEnd(lead.electedAt, this.cfg));
+    return lead.heardFromMajorityAt + this.cfg.electionTimeoutMs;
   }
 
   private isActing(now: number): boolean {
