@@ -86,6 +86,31 @@ describe('redis mode: election', () => {
     expect(second.cluster.getMyTerm()).toBeGreaterThan(first.cluster.getMyTerm());
   });
 
+  it('a graceful close keeps renewing the lease while a leader job drains, so the successor starts after it', async () => {
+    const g = nodes();
+    const all = await g.start('a', 'b', 'c');
+    const first = await g.settled(all);
+    let jobEndedAt = Number.POSITIVE_INFINITY;
+    let started = false;
+    first.cluster.addJobTracker({
+      name: 'slow',
+      // A job three lease periods long that ignores its signal: the key must outlive it.
+      onStartedLeading: async () => {
+        started = true;
+        await new Promise((resolve) => setTimeout(resolve, 3 * FAST.electionPeriod));
+        jobEndedAt = performance.now();
+      },
+    });
+    await waitFor(() => started, { what: 'the slow job to start' });
+    const closing = first.cluster.close();
+    const rest = all.filter((n) => n !== first);
+    const second = await g.settled(rest);
+    await closing;
+    const successor = g.log.intervals().find((i) => i.node === second.name)!;
+    expect(successor.from).toBeGreaterThanOrEqual(jobEndedAt);
+    expect(second.cluster.getMyTerm()).toBeGreaterThan(first.cluster.getMyTerm());
+  });
+
   it('transferLeadership releases the lease to the named node', async () => {
     const g = nodes();
     const ports = await freePorts(3);
