@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { callsBench } from './calls.js';
 import { coldStartBench } from './cold-start.js';
 import { failoverBench } from './failover.js';
+import { flapsBench } from './flaps.js';
 import { idleBench } from './idle.js';
 import { redisBench } from './redis.js';
 import type { BenchOptions } from './support/options.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (options: BenchOptions) => Promise<void>> = {
   'cold-start': coldStartBench,
   idle: idleBench,
   redis: redisBench,
+  flaps: flapsBench,
 };
 
 function parse(argv: readonly string[]): { names: string[]; options: BenchOptions } {

@@ -28,7 +28,7 @@ describe('npm run bench -- --smoke', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
 
     const results = readFileSync(out, 'utf8');
-    for (const bench of ['calls', 'failover', 'cold-start', 'idle', 'redis']) {
+    for (const bench of ['calls', 'failover', 'cold-start', 'idle', 'redis', 'flaps']) {
       const section = results.slice(results.indexOf(`<!-- bench:${bench} -->`), results.indexOf(`<!-- /bench:${bench} -->`));
       expect(section, bench).toMatch(/Node v\d+/);
       // Without redis-server on PATH the redis bench says so instead of measuring.
