@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterEventType, type ClusterEvent } from '../../lib/core/events.js';
 import { activeResources, leftOverSince } from '../helpers/handles.js';
-import { RaftCluster, T } from '../helpers/raft-cluster.js';
+import { createCluster } from '../../lib/create-cluster.js';
+import { freePorts } from '../helpers/ports.js';
+import { RaftCluster, SECRET, T } from '../helpers/raft-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let group: RaftCluster | undefined;
@@ -33,6 +36,28 @@ describe('cluster mode over TCP', () => {
     await local.close();
     local.log.expectSafe();
     expect(await leftOverSince(before)).toEqual({});
+  });
+
+  it('a node that cannot listen fails to start, and a retry says why again instead of half-starting', async () => {
+    const [port] = await freePorts(1);
+    const blocker = createServer().listen(port, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      const cluster = createCluster({
+        mode: 'cluster',
+        nodes: [{ name: 'solo', ip: '127.0.0.1', port: port! }],
+        nodeName: 'solo',
+        secret: SECRET,
+        logger: false,
+      });
+      const first = await cluster.startUp().catch((error: unknown) => error);
+      expect(first).toMatchObject({ code: 'ERR_CLUSTER_LISTEN' });
+      expect(cluster.getStats().phase).toBe('failed');
+      await expect(cluster.startUp()).rejects.toBe(first);
+      await cluster.close();
+    } finally {
+      blocker.close();
+    }
   });
 
   it('five nodes elect one leader', async () => {
