@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveClusterOptions } from '../../../config/resolve-options.js';
 import { systemClock } from '../../../system-clock.js';
+import { memoryLogger } from '../../../../test/helpers/clusters.js';
 import type { ElectionView } from '../election-engine.js';
 import type { RaftStateStore } from './file-state-store.js';
 import { RaftEngine, type ElectionTransport } from './raft-engine.js';
@@ -50,7 +51,7 @@ class GatedStore implements RaftStateStore {
   }
 }
 
-function engine(store: RaftStateStore | undefined) {
+function engine(store: RaftStateStore | undefined, logger?: ReturnType<typeof memoryLogger>) {
   const settings = resolveClusterOptions({
     mode: 'cluster',
     nodes: ['n1', 'n2', 'n3'].map((name, i) => ({ name, ip: '127.0.0.1', port: 7001 + i })),
@@ -66,7 +67,7 @@ function engine(store: RaftStateStore | undefined) {
     transport,
     store,
     clock: systemClock,
-    logger: settings.logger,
+    logger: logger ?? settings.logger,
     random: () => 0.5,
   });
   return { raft, transport, views };
@@ -99,6 +100,22 @@ describe('RaftEngine', () => {
     await new Promise((r) => setImmediate(r));
     expect(transport.sent).toEqual([]);
     expect(raft.view.term).toBe(0);
+    await raft.stop({ handOver: false });
+  });
+
+  it('drops and counts a term above the ceiling or out of reach, with a warning naming the peer (issue #10 item 3)', async () => {
+    const logger = memoryLogger();
+    const { raft, transport } = engine(new GatedStore(), logger);
+    await raft.start();
+    for (const term of [2 ** 53 - 1, 2 ** 48 + 1, 2 ** 40]) transport.deliver('n2', { ...voteRequest, term, transfer: true });
+    await new Promise((r) => setImmediate(r));
+    expect(transport.sent).toEqual([]);
+    expect(raft.view.term).toBe(0);
+    expect(raft.droppedMessages).toBe(3);
+    const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+    expect(warnings).toHaveLength(1); // repeats from one peer are rate-limited
+    expect(warnings[0]).toMatch(/from "n2"/);
+    expect(warnings[0]).toMatch(/term 9007199254740991/);
     await raft.stop({ handOver: false });
   });
 
