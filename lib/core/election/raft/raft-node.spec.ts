@@ -245,6 +245,26 @@ describe('RaftNode leadership transfer', () => {
   });
 });
 
+describe('RaftNode TimeoutNow from whom', () => {
+  it('a TimeoutNow from a peer that is not this follower\'s leader is ignored (issue #10 item 5)', () => {
+    const net = stableCluster();
+    // b is a follower of a, not its leader: its TimeoutNow, with `released` too, must not start a campaign.
+    const forged = net.node('c').step({ type: 'TimeoutNow', from: 'b', to: 'c', term: 1, released: true }, net.now);
+    expect(forged.messages).toEqual([]);
+    expect(net.status('c')).toMatchObject({ role: 'follower', term: 1, leader: 'a' });
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: true });
+  });
+
+  it('a TimeoutNow from the leader of an older term is ignored, one from the current leader is obeyed', () => {
+    const net = stableCluster();
+    const stale = net.node('c').step({ type: 'TimeoutNow', from: 'a', to: 'c', term: 0, released: true }, net.now);
+    expect(stale.messages).toEqual([]);
+    net.apply('a', net.node('a').transferLeadership('c', net.now));
+    net.deliver();
+    expect(net.status('c')).toMatchObject({ role: 'leader', term: 2, acting: true });
+  });
+});
+
 describe('RaftNode leadership transfer before acting', () => {
   it('a leader that has not outlived older leases hands over without the shortcut: its successor waits', () => {
     const { net, oldLease } = leaderCrashSeenByFollowers();

@@ -326,10 +326,12 @@ export class RaftNode {
     if (round.acks.size >= this.quorum) this.renewLease(lead, round.sentAt);
   }
 
-  // Raft thesis §3.10: the target of a transfer campaigns at once, skipping PreVote.
+  // Raft thesis §3.10: the target of a transfer campaigns at once, skipping PreVote. Only the
+  // leader of this term can hand it over: `released` lets the winner act at once, so trusting it
+  // from any other peer could make two leaders act (issue #10 item 5).
   private onTimeoutNow(msg: TimeoutNow, now: number): void {
-    if (msg.term !== this.term || this.role !== 'follower' || now < this.muteUntil) return;
-    if (this.term >= MAX_TERM) return;
+    if (msg.term !== this.term || this.role !== 'follower' || msg.from !== this.leader) return;
+    if (now < this.muteUntil || this.term >= MAX_TERM) return;
     this.becomeCandidate(now, { term: msg.term, released: msg.released });
   }
 
