@@ -1,7 +1,7 @@
+import { isNodeName } from '../../node-name.js';
 import { isTerm, MAX_TERM } from '../term-ceiling.js';
 import type { RaftMessage } from './messages.js';
 
-const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isDuration = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -30,7 +30,7 @@ export function asRaftMessage(payload: unknown, from: string, to: string): Guard
   const m = payload as Record<string, unknown>;
   const type = typeof m.type === 'string' && Object.hasOwn(FIELDS, m.type) ? (m.type as RaftMessage['type']) : undefined;
   if (!type) return { problem: `unknown type ${JSON.stringify(m.type)?.slice(0, 40)}` };
-  if (m.from !== from || !isName(m.from)) return { problem: `a sender other than the authenticated "${from}"` };
+  if (m.from !== from || !isNodeName(m.from)) return { problem: `a sender other than the authenticated "${from}"` };
   if (m.to !== to) return { problem: 'a receiver other than this node' };
   // DESIGN §6, issue #10 item 3: a term above the ceiling is malformed, so no message can raise a
   // term to where `term + 1` is no longer a term (term-ceiling.ts).

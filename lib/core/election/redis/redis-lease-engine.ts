@@ -5,9 +5,12 @@ import { errorText, type ClusterLogger } from '../../logger.js';
 import type { RedisLeaseSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
+import { isNodeName } from '../../node-name.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { isTokenWithinReach } from '../term-ceiling.js';
 import { FailureLog } from './failure-log.js';
 import { leaseKeys, type LeaseKeys } from './lease-keys.js';
-import { ACQUIRE, RELEASE, RENEW } from './lease-scripts.js';
+import { ACQUIRE, QUARANTINE, RELEASE, RENEW } from './lease-scripts.js';
 import type { LeaseStore } from './lease-store.js';
 
 export interface RedisLeaseConfig {
@@ -38,19 +41,54 @@ type Notice =
   | { type: 'acquired'; node: string; token: number }
   | { type: 'released'; node: string; token: number; to?: string };
 
+interface Holder {
+  readonly node: string;
+  readonly token: number;
+}
+
 const LOG_EVERY_MS = 30_000;
 
-function parseHolder(value: unknown): { node: string; token: number } | undefined {
-  if (typeof value !== 'string') return undefined;
+/** What the leader key holds: a holder, nothing (absent or quarantined), or an invalid value. */
+type Reading = { holder?: Holder; invalid?: boolean };
+
+/**
+ * DESIGN §5: values read from a store are validated (positive safe integer tokens within reach
+ * of the highest one known, see term-ceiling.ts, and bounded node names) and never adopted
+ * otherwise (issue #10 item 4: one token of 1e300 made fencing tokens negative).
+ */
+function parseHolder(value: unknown, known: number): Reading {
+  if (value === null || value === undefined || value === false || value === QUARANTINE) return {};
+  if (typeof value !== 'string') return { invalid: true };
   try {
-    const parsed = JSON.parse(value) as { node?: unknown; token?: unknown };
-    if (typeof parsed.node === 'string' && typeof parsed.token === 'number') {
-      return { node: parsed.node, token: parsed.token };
+    const parsed = JSON.parse(value) as { node?: unknown; token?: unknown } | null;
+    if (isNodeName(parsed?.node) && isTokenWithinReach(parsed?.token, known)) {
+      return { holder: { node: parsed.node, token: parsed.token } };
     }
   } catch {
-    // Not ours to read (a foreign value); treated as "held by nobody we know".
+    // Not JSON: invalid like any other value this engine never writes.
   }
-  return undefined;
+  return { invalid: true };
+}
+
+/** A notice from the events channel, validated like a leader value (DESIGN §5), or undefined. */
+function parseNotice(message: string, known: number): Notice | undefined {
+  let n: { type?: unknown; node?: unknown; token?: unknown; to?: unknown } | null;
+  try {
+    n = JSON.parse(message) as typeof n;
+  } catch {
+    return undefined;
+  }
+  if (!n || (n.type !== 'acquired' && n.type !== 'released')) return undefined;
+  if (!isNodeName(n.node) || !isTokenWithinReach(n.token, known)) return undefined;
+  if (n.type === 'acquired') return { type: 'acquired', node: n.node, token: n.token };
+  if (n.to !== undefined && !isNodeName(n.to)) return undefined;
+  return { type: 'released', node: n.node, token: n.token, to: n.to };
+}
+
+/** Shows a bad value in a log line without letting it flood the line. */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 /**
@@ -84,6 +122,8 @@ export class RedisLeaseEngine implements ElectionEngine {
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly keys: LeaseKeys;
   private readonly failures: FailureLog;
+  /** Invalid values read from Redis: logged as errors per key, rate-limited, and counted. */
+  private readonly invalid: RateLimitedLog;
   private readonly safeLeaseMs: number;
 
   constructor(
@@ -96,11 +136,17 @@ export class RedisLeaseEngine implements ElectionEngine {
     const { electionPeriod } = config.lease;
     this.keys = leaseKeys(config.lease.dataPath);
     this.failures = new FailureLog(logger, clock, Math.max(LOG_EVERY_MS, electionPeriod));
+    this.invalid = new RateLimitedLog((line) => logger.error(line), clock, Math.max(LOG_EVERY_MS, electionPeriod));
     this.safeLeaseMs = electionPeriod * (1 - config.clockDriftBound) - config.eventLoopMarginMs;
   }
 
   get view(): ElectionView {
     return this.current;
+  }
+
+  /** How many invalid values (leader key, epoch, notices) this engine has read and refused. */
+  get invalidValues(): number {
+    return this.invalid.count;
   }
 
   async start(): Promise<void> {
@@ -197,11 +243,22 @@ export class RedisLeaseEngine implements ElectionEngine {
       this.config.nodeName,
       this.config.lease.electionPeriod,
       this.term,
-    ])) as [number, string | null, number];
+    ])) as [number, string | null, number, string?, string?];
     this.failures.recovered();
-    const [won, value, pttl] = reply;
-    const holder = parseHolder(value);
-    if (won !== 1 || !holder || value === null) {
+    const [won, value, pttl, badKey, badValue] = reply;
+    if (badKey !== undefined) {
+      this.refuse(
+        badKey,
+        badValue,
+        badKey === this.keys.epoch
+          ? `the leader key is quarantined for one electionPeriod, then tokens continue above ${this.term}`
+          : 'it was replaced by a quarantine value for one electionPeriod, then the nodes elect again',
+      );
+    }
+    const { holder, invalid } = parseHolder(value, this.term);
+    if (invalid) this.refuse(this.keys.leader, value, 'treated as held by nobody until it expires');
+    if (won !== 1 || !holder || typeof value !== 'string') {
+      if (won === 1) return; // never act on a value that fails the check; the key expires unused
       this.observe(holder, pttl, sentAt);
       return;
     }
@@ -265,7 +322,7 @@ export class RedisLeaseEngine implements ElectionEngine {
 
   // ---- what followers learn -----------------------------------------------------------------------
 
-  private observe(holder: { node: string; token: number } | undefined, pttl: number, asOf: number): void {
+  private observe(holder: Holder | undefined, pttl: number, asOf: number): void {
     if (this.leader && asOf < this.leader.asOf) return; // a notice newer than this reply already told us
     if (this.lease && (!holder || holder.token <= this.lease.token)) return; // older news than our own lease
     if (holder) this.term = Math.max(this.term, holder.token);
@@ -284,13 +341,8 @@ export class RedisLeaseEngine implements ElectionEngine {
 
   private onNotice(message: string): void {
     if (this.stopped) return;
-    let notice: Notice;
-    try {
-      notice = JSON.parse(message) as Notice;
-    } catch {
-      return;
-    }
-    if (typeof notice.node !== 'string' || typeof notice.token !== 'number') return;
+    const notice = parseNotice(message, this.term);
+    if (!notice) return this.refuse(this.keys.events, message, 'the notice was ignored');
     const now = this.clock.now();
     if (notice.type === 'acquired') {
       if (this.lease?.token === notice.token) return;
@@ -302,6 +354,15 @@ export class RedisLeaseEngine implements ElectionEngine {
       }
       if (notice.to === undefined || notice.to === this.config.nodeName) this.attempt();
     }
+  }
+
+  /** Logs an invalid value read from Redis as an error naming the key; it is never adopted. */
+  private refuse(key: string, value: unknown, outcome: string): void {
+    this.invalid.report(
+      key,
+      `Redis lease: "${key}" held ${shown(value)}, not a lease value this cluster writes (positive integer ` +
+        `tokens up to 2^48 and within 2^32 of the highest seen, ${this.term}); it was not adopted: ${outcome}`,
+    );
   }
 
   // ---- the view -----------------------------------------------------------------------------------
