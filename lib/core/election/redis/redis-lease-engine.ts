@@ -5,13 +5,12 @@ import { errorText, type ClusterLogger } from '../../logger.js';
 import type { RedisLeaseSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
-import { isNodeName } from '../../node-name.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
-import { isTokenWithinReach } from '../term-ceiling.js';
 import { FailureLog } from './failure-log.js';
 import { leaseKeys, type LeaseKeys } from './lease-keys.js';
-import { ACQUIRE, QUARANTINE, RELEASE, RENEW } from './lease-scripts.js';
+import { ACQUIRE, RELEASE, RENEW } from './lease-scripts.js';
 import type { LeaseStore } from './lease-store.js';
+import { parseHolder, parseNotice, shown, type Holder, type Notice } from './lease-values.js';
 
 export interface RedisLeaseConfig {
   readonly nodeName: string;
@@ -37,59 +36,7 @@ interface KnownLeader {
   readonly asOf: number;
 }
 
-type Notice =
-  | { type: 'acquired'; node: string; token: number }
-  | { type: 'released'; node: string; token: number; to?: string };
-
-interface Holder {
-  readonly node: string;
-  readonly token: number;
-}
-
 const LOG_EVERY_MS = 30_000;
-
-/** What the leader key holds: a holder, nothing (absent or quarantined), or an invalid value. */
-type Reading = { holder?: Holder; invalid?: boolean };
-
-/**
- * DESIGN §5: values read from a store are validated (positive safe integer tokens within reach
- * of the highest one known, see term-ceiling.ts, and bounded node names) and never adopted
- * otherwise (issue #10 item 4: one token of 1e300 made fencing tokens negative).
- */
-function parseHolder(value: unknown, known: number): Reading {
-  if (value === null || value === undefined || value === false || value === QUARANTINE) return {};
-  if (typeof value !== 'string') return { invalid: true };
-  try {
-    const parsed = JSON.parse(value) as { node?: unknown; token?: unknown } | null;
-    if (isNodeName(parsed?.node) && isTokenWithinReach(parsed?.token, known)) {
-      return { holder: { node: parsed.node, token: parsed.token } };
-    }
-  } catch {
-    // Not JSON: invalid like any other value this engine never writes.
-  }
-  return { invalid: true };
-}
-
-/** A notice from the events channel, validated like a leader value (DESIGN §5), or undefined. */
-function parseNotice(message: string, known: number): Notice | undefined {
-  let n: { type?: unknown; node?: unknown; token?: unknown; to?: unknown } | null;
-  try {
-    n = JSON.parse(message) as typeof n;
-  } catch {
-    return undefined;
-  }
-  if (!n || (n.type !== 'acquired' && n.type !== 'released')) return undefined;
-  if (!isNodeName(n.node) || !isTokenWithinReach(n.token, known)) return undefined;
-  if (n.type === 'acquired') return { type: 'acquired', node: n.node, token: n.token };
-  if (n.to !== undefined && !isNodeName(n.to)) return undefined;
-  return { type: 'released', node: n.node, token: n.token, to: n.to };
-}
-
-/** Shows a bad value in a log line without letting it flood the line. */
-function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : String(value);
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-}
 
 /**
  * Redis mode (DESIGN §5): the leader is whoever holds `{dataPath}:leader`, set with SET NX PX
