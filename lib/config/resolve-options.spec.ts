@@ -65,6 +65,8 @@ describe('resolveClusterOptions', () => {
     [{ nodes: [{ name: 'n1', ip: '10.0.0.1', port: 70000 }], nodeName: 'n1' }, /`nodes\[0\]\.port`: 70000 is out of range/],
     [{ nodes: [{ name: '', ip: '10.0.0.1', port: 1 }] }, /`nodes\[0\]\.name`/],
     [{ nodes: [{ name: 'a', ip: '', port: 1 }] }, /`nodes\[0\]\.ip`/],
+    [{ nodes: [{ name: 'n'.repeat(257), ip: '10.0.0.1', port: 1 }] }, /`nodes\[0\]\.name`.*257 characters long; node names may have at most 256/],
+    [{ mode: 'redis', redis: { url: 'redis://x' }, nodeName: 'n'.repeat(300) }, /`nodeName`.*at most 256/],
     [{ nodes: three, nodeName: 'n9' }, /nodeName: "n9" is not in nodes \(n1, n2, n3\)/],
     [{ mode: 'single', timeout: -1 }, /`timeout`/],
     [{ mode: 'single', heartbeatIntervalMs: 800 }, /`heartbeatIntervalMs`/],

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { silentLogger, type ClusterLogger } from '../core/logger.js';
 import type { NodeConfig } from '../core/node.js';
+import { MAX_NODE_NAME_LENGTH } from '../core/node-name.js';
 import type { ClusterMode, ClusterSettings } from '../core/settings.js';
 import type { ClusterModuleOptions, ClusterNodeOptions } from './cluster-options.js';
 import { DEFAULTS } from './defaults.js';
@@ -37,6 +38,7 @@ function parseNodes(value: unknown, mode: ClusterMode): ClusterNodeOptions[] {
     if (typeof node !== 'object' || node === null) fail(at, 'expected { name, ip, port }.');
     const { name, ip, port, local } = node as Record<string, unknown>;
     if (typeof name !== 'string' || name.trim() === '') fail(`${at}.name`, 'expected a non-empty string.');
+    checkNameLength(`${at}.name`, name);
     if (seenNames.has(name)) fail(`${at}.name`, `"${name}" is used twice; node names must be unique.`);
     seenNames.add(name);
     if (typeof ip !== 'string' || ip.trim() === '') fail(`${at}.ip`, `expected an IP address or host name for "${name}".`);
@@ -61,6 +63,13 @@ function parseLogger(value: unknown): ClusterLogger {
   return value as ClusterLogger;
 }
 
+// Election messages and lease values refuse longer names (node-name.ts): such a node could never lead.
+function checkNameLength(field: string, name: string): void {
+  if (name.length > MAX_NODE_NAME_LENGTH) {
+    fail(field, `"${name.slice(0, 20)}…" is ${name.length} characters long; node names may have at most ${MAX_NODE_NAME_LENGTH}.`);
+  }
+}
+
 function selfNode(nodes: ClusterNodeOptions[], options: ClusterModuleOptions, host: HostIdentity): NodeConfig {
   if (options.nodeName !== undefined && (typeof options.nodeName !== 'string' || options.nodeName === '')) {
     fail('nodeName', 'expected a non-empty string.');
@@ -68,6 +77,7 @@ function selfNode(nodes: ClusterNodeOptions[], options: ClusterModuleOptions, ho
   if (nodes.length === 0) {
     // Single (and address-less redis) mode: a cluster of one needs no list.
     const name = options.nodeName ?? host.envNodeName ?? host.hostname;
+    checkNameLength(options.nodeName === undefined && host.envNodeName !== undefined ? 'CLUSTER_NODE_NAME' : 'nodeName', name);
     return { name, ip: '127.0.0.1', port: 0 };
   }
   const self = identifySelf(nodes, options.nodeName, host);

@@ -1,7 +1,7 @@
 import { resolveClusterOptions } from '../../lib/config/resolve-options.js';
 import type { ClusterModuleOptions } from '../../lib/config/cluster-options.js';
 import { Cluster } from '../../lib/core/cluster.js';
-import type { ElectionEngine } from '../../lib/core/election/election-engine.js';
+import type { ElectionEngine, ElectionView } from '../../lib/core/election/election-engine.js';
 import { partsFor, type ClusterEnvironment } from '../../lib/create-cluster.js';
 import { ActingLog } from './acting-log.js';
 import { waitFor } from './wait-for.js';
@@ -20,6 +20,8 @@ export interface RedisNode {
 export class RedisNodes {
   readonly nodes: RedisNode[] = [];
   readonly log = new ActingLog();
+  /** Every view any engine reported, in order. */
+  readonly views: { node: string; view: ElectionView }[] = [];
 
   constructor(private readonly base: ClusterModuleOptions) {}
 
@@ -36,7 +38,16 @@ export class RedisNodes {
     let engine!: ElectionEngine;
     const cluster = new Cluster(settings, {
       ...parts,
-      createEngine: (host, functions) => (engine = parts.createEngine(host, functions)),
+      createEngine: (host, functions) => {
+        const recording = {
+          onViewChange: (view: ElectionView) => {
+            this.views.push({ node: name, view });
+            host.onViewChange(view);
+          },
+          onFailure: (error: Error) => host.onFailure(error),
+        };
+        return (engine = parts.createEngine(recording, functions));
+      },
     });
     this.log.watch(cluster);
     const node = { name, cluster, engine };

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_TERM } from '../term-ceiling.js';
 import { ClusterStateCorruptError, FileStateStore, MemoryStateStore } from './file-state-store.js';
 
 describe('FileStateStore', () => {
@@ -62,6 +63,20 @@ describe('FileStateStore', () => {
       await writeFile(store.path, body);
       await expect(store.load()).rejects.toMatchObject({ code: 'ERR_CLUSTER_STATE_CORRUPT' });
     }
+  });
+
+  it('a persisted term above the ceiling is refused with a typed error that says how to recover (issue #10 item 3)', async () => {
+    const store = new FileStateStore(dir, 'a');
+    for (const term of ['9007199254740991', '281474976710657', '1e300']) {
+      await writeFile(store.path, `{"version":1,"term":${term},"votedFor":"b"}\n`);
+      const err = await store.load().catch((e: unknown) => e);
+      expect(err, `term ${term}`).toBeInstanceOf(ClusterStateCorruptError);
+      expect(err).toMatchObject({ code: 'ERR_CLUSTER_STATE_CORRUPT', path: store.path });
+      expect((err as Error).message).toMatch(/above the ceiling/);
+      expect((err as Error).message).toMatch(/delete it.*election timeout/);
+    }
+    await writeFile(store.path, `{"version":1,"term":${MAX_TERM},"votedFor":"b"}\n`);
+    await expect(store.load()).resolves.toEqual({ term: MAX_TERM, votedFor: 'b' });
   });
 
   it('an unreadable path is reported, not treated as missing', async () => {

@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersistentState } from './types.js';
 import { ClusterError } from '../../errors.js';
+import { isTerm, MAX_TERM } from '../term-ceiling.js';
 
 /** Where a node keeps its term and vote (Raft thesis §3.8) across restarts. */
 export interface RaftStateStore {
@@ -20,8 +21,9 @@ export class ClusterStateCorruptError extends ClusterError {
     super(
       'ERR_CLUSTER_STATE_CORRUPT',
       `Raft state file ${path} ${problem}. Refusing to start with a guessed term: restore the file from ` +
-        `a backup, or delete it only if this node cannot have voted in the current term (it will then ` +
-        `rejoin at term 0 and learn the term from its peers).`,
+        `a backup, or stop this node, delete it, and keep the node stopped for at least one election ` +
+        `timeout before starting it again (it then rejoins at term 0 and learns the term from its peers; ` +
+        `see "Recovering a dataDir" in the README).`,
       options,
     );
   }
@@ -117,7 +119,11 @@ function parseState(path: string, data: unknown): PersistentState {
   if (typeof d !== 'object' || d === null || d.version !== 1) {
     throw new ClusterStateCorruptError(path, 'does not hold a version 1 Raft state object');
   }
-  if (typeof d.term !== 'number' || !Number.isSafeInteger(d.term) || d.term < 0) {
+  if (typeof d.term === 'number' && d.term > MAX_TERM) {
+    // Issue #10 item 3: a term above the ceiling (term-ceiling.ts) leaves no term to campaign for.
+    throw new ClusterStateCorruptError(path, `holds term ${d.term}, above the ceiling ${MAX_TERM} no election can continue from`);
+  }
+  if (!isTerm(d.term)) {
     throw new ClusterStateCorruptError(path, `holds an invalid term (${JSON.stringify(d.term)})`);
   }
   if (d.votedFor !== null && d.votedFor !== undefined && typeof d.votedFor !== 'string') {

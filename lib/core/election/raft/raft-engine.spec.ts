@@ -105,6 +105,22 @@ describe('RaftEngine', () => {
     await raft.stop({ handOver: false });
   });
 
+  it('drops and counts a term above the ceiling or out of reach, with a warning naming the peer (issue #10 item 3)', async () => {
+    const logger = memoryLogger();
+    const { raft, transport } = engine(new GatedStore(), logger);
+    await raft.start();
+    for (const term of [2 ** 53 - 1, 2 ** 48 + 1, 2 ** 40]) transport.deliver('n2', { ...voteRequest, term, transfer: true });
+    await new Promise((r) => setImmediate(r));
+    expect(transport.sent).toEqual([]);
+    expect(raft.view.term).toBe(0);
+    expect(raft.droppedMessages).toBe(3);
+    const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+    expect(warnings).toHaveLength(1); // repeats from one peer are rate-limited
+    expect(warnings[0]).toMatch(/from "n2"/);
+    expect(warnings[0]).toMatch(/term 9007199254740991/);
+    await raft.stop({ handOver: false });
+  });
+
   it('reports the view the cluster derives its events from, and the no-leader view after stop', async () => {
     const { raft, transport, views } = engine(undefined);
     await raft.start();

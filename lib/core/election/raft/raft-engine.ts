@@ -4,11 +4,15 @@ import { errorStack, errorText, type ClusterLogger } from '../../logger.js';
 import type { ClusterSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { MAX_TERM_STEP, withinReach } from '../term-ceiling.js';
 import type { RaftStateStore } from './file-state-store.js';
 import { asRaftMessage } from './message-guard.js';
 import type { RaftMessage } from './messages.js';
 import { RaftNode } from './raft-node.js';
 import type { RaftStatus, Ready } from './types.js';
+
+const DROP_LOG_EVERY_MS = 30_000;
 
 /** What the Raft engine needs from the node-to-node transport. */
 export interface ElectionTransport {
@@ -52,9 +56,17 @@ export class RaftEngine implements ElectionEngine {
   private halting: Promise<void> | undefined;
   private readonly viewWaiters = new Set<() => void>();
   private readonly self: string;
+  /** Election messages dropped as malformed or out of reach, logged per peer without flooding. */
+  private readonly dropped: RateLimitedLog;
 
   constructor(private readonly deps: RaftEngineDeps) {
     this.self = deps.settings.self.name;
+    this.dropped = new RateLimitedLog((line) => deps.logger.warn(line), deps.clock, DROP_LOG_EVERY_MS);
+  }
+
+  /** How many election messages from peers were dropped as malformed or out of reach. */
+  get droppedMessages(): number {
+    return this.dropped.count;
   }
 
   get view(): ElectionView {
@@ -165,12 +177,18 @@ export class RaftEngine implements ElectionEngine {
   }
 
   private receive(from: string, payload: unknown): void {
-    const message = asRaftMessage(payload, from, this.self);
-    if (!message) {
-      this.deps.logger.warn(`Dropped a malformed election message from "${from}".`);
-      return;
+    const { message, problem } = asRaftMessage(payload, from, this.self);
+    if (!message) return this.drop(from, `a malformed election message (${problem})`);
+    const known = this.node?.status(this.deps.clock.now()).term;
+    if (known !== undefined && !withinReach(message.term, known)) {
+      // term-ceiling.ts: RaftNode ignores it too; this says so, naming the peer.
+      return this.drop(from, `an election message whose term ${message.term} is more than ${MAX_TERM_STEP} above ours (${known})`);
     }
     this.drive((node, now) => node.step(message, now));
+  }
+
+  private drop(from: string, what: string): void {
+    this.dropped.report(from, `Dropped ${what} from "${from}"`);
   }
 
   /** Runs one input through the state machine and carries out its Ready. */

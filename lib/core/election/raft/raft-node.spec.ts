@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_TERM, MAX_TERM_STEP } from '../term-ceiling.js';
 import { RaftConfigError, resolveRaftConfig } from './config.js';
 import type { RaftMessage } from './messages.js';
 import { RaftNode } from './raft-node.js';
@@ -281,6 +282,26 @@ describe('RaftNode leadership transfer', () => {
   });
 });
 
+describe('RaftNode TimeoutNow from whom', () => {
+  it('a TimeoutNow from a peer that is not this follower\'s leader is ignored (issue #10 item 5)', () => {
+    const net = stableCluster();
+    // b is a follower of a, not its leader: its TimeoutNow, with `released` too, must not start a campaign.
+    const forged = net.node('c').step({ type: 'TimeoutNow', from: 'b', to: 'c', term: 1, released: true }, net.now);
+    expect(forged.messages).toEqual([]);
+    expect(net.status('c')).toMatchObject({ role: 'follower', term: 1, leader: 'a' });
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: true });
+  });
+
+  it('a TimeoutNow from the leader of an older term is ignored, one from the current leader is obeyed', () => {
+    const net = stableCluster();
+    const stale = net.node('c').step({ type: 'TimeoutNow', from: 'a', to: 'c', term: 0, released: true }, net.now);
+    expect(stale.messages).toEqual([]);
+    net.apply('a', net.node('a').transferLeadership('c', net.now));
+    net.deliver();
+    expect(net.status('c')).toMatchObject({ role: 'leader', term: 2, acting: true });
+  });
+});
+
 describe('RaftNode leadership transfer before acting', () => {
   it('a leader that has not outlived older leases hands over without the shortcut: its successor waits', () => {
     const { net, oldLease } = leaderCrashSeenByFollowers();
@@ -370,6 +391,45 @@ describe('RaftNode restart', () => {
     net.start('b');
     const reply = net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: 2, transfer: false }, net.now + 10);
     expect(reply.messages[0]).toMatchObject({ granted: true, sinceLeaderMs: 10 });
+  });
+});
+
+describe('RaftNode term ceiling (issue #10 item 3)', () => {
+  it('a message with a term above the ceiling, or beyond reach of the known term, changes nothing', () => {
+    const net = stableCluster();
+    for (const term of [2 ** 53 - 1, MAX_TERM + 1, 1 + MAX_TERM_STEP + 1]) {
+      const b = net.node('b').step({ type: 'Heartbeat', from: 'c', to: 'b', term, round: 1 }, net.now);
+      const a = net.node('a').step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term, round: 1 }, net.now);
+      const c = net.node('c').step({ type: 'Vote', from: 'b', to: 'c', term, transfer: true }, net.now);
+      expect([...b.messages, ...a.messages, ...c.messages]).toEqual([]);
+      expect([b.persist, a.persist, c.persist]).toEqual([undefined, undefined, undefined]);
+    }
+    expect(net.ids.map((id) => net.status(id).term)).toEqual([1, 1, 1]);
+    expect(net.status('a')).toMatchObject({ role: 'leader', acting: true });
+  });
+
+  it('after the largest jump one message may cause, elections go on with well-formed terms', () => {
+    const net = stableCluster();
+    const top = 1 + MAX_TERM_STEP;
+    net.apply('b', net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: top, transfer: true }, net.now));
+    net.deliver();
+    expect(net.status('b').term).toBe(top);
+    net.crash('a');
+    net.runUntil(net.now + 10 * T);
+    const [leader] = net.acting();
+    expect(leader).toBeDefined();
+    expect(net.status(leader!).term).toBeGreaterThan(top);
+    expect(net.status(leader!).term).toBeLessThanOrEqual(MAX_TERM);
+  });
+
+  it('a node at the top of the term range never sends a campaign term above it', () => {
+    const net = new Network(['a', 'b', 'c']);
+    net.saved.set('a', { term: MAX_TERM });
+    net.crash('a');
+    net.start('a');
+    net.sent.length = 0;
+    net.runUntil(5 * T);
+    expect(net.sent.every((m) => m.term <= MAX_TERM)).toBe(true);
   });
 });
 

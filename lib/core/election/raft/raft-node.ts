@@ -13,6 +13,7 @@ import type {
 import { quorumSize } from './quorum.js';
 import type { PersistentState, RaftRole, RaftStatus, Ready } from './types.js';
 import { ClusterError } from '../../errors.js';
+import { isTerm, MAX_TERM, withinReach } from '../term-ceiling.js';
 
 export class RaftUsageError extends ClusterError {
   constructor(message: string) {
@@ -101,6 +102,9 @@ export class RaftNode {
   ) {
     this.cfg = resolveRaftConfig(config);
     this.quorum = quorumSize(this.cfg.peers.length);
+    if (state && !isTerm(state.term)) {
+      throw new RaftUsageError(`Raft node "${this.cfg.id}": persisted term ${state.term} is outside [0, ${MAX_TERM}].`);
+    }
     this.term = state?.term ?? 0;
     this.votedFor = state?.votedFor;
     this.persistedState = { term: this.term, votedFor: this.votedFor };
@@ -239,6 +243,9 @@ export class RaftNode {
 
   private onMessage(msg: RaftMessage, now: number): void {
     if (msg.to !== this.cfg.id || msg.from === this.cfg.id) return;
+    // Issue #10 item 3 (term-ceiling.ts): a term no election could continue from is never adopted,
+    // whatever the driver let through.
+    if (!isTerm(msg.term) || !withinReach(msg.term, this.term)) return;
     switch (msg.type) {
       case 'PreVote':
         return this.onPreVote(msg, now);
@@ -340,13 +347,21 @@ export class RaftNode {
     if (round.acks.size >= this.quorum) this.renewLease(lead, round.sentAt);
   }
 
-  // Raft thesis §3.10: the target of a transfer campaigns at once, skipping PreVote.
+  // Raft thesis §3.10: the target of a transfer campaigns at once, skipping PreVote. Only the
+  // leader of this term can hand it over: `released` lets the winner act at once, so trusting it
+  // from any other peer could make two leaders act (issue #10 item 5).
   private onTimeoutNow(msg: TimeoutNow, now: number): void {
-    if (msg.term !== this.term || this.role !== 'follower' || now < this.muteUntil) return;
+    if (msg.term !== this.term || this.role !== 'follower' || msg.from !== this.leader) return;
+    if (now < this.muteUntil || this.term >= MAX_TERM) return;
     this.becomeCandidate(now, { term: msg.term, released: msg.released });
   }
 
   private startPreVote(now: number): void {
+    // The term range is spent (term-ceiling.ts): a campaign would send a malformed term.
+    if (this.term >= MAX_TERM) {
+      this.electionDeadline = now + this.randomElectionTimeout();
+      return;
+    }
     this.role = 'pre-candidate';
     this.leader = undefined;
     this.campaign = { grants: new Map([[this.cfg.id, now]]) };

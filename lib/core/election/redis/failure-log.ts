@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { errorText, type ClusterLogger } from '../../logger.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 
 /**
  * Rate-limited warnings for a Redis that keeps failing: the first failure of each kind is logged at
@@ -8,32 +9,26 @@ import { errorText, type ClusterLogger } from '../../logger.js';
  * per renewal.
  */
 export class FailureLog {
-  private readonly kinds = new Map<string, { lastLoggedAt: number; suppressed: number }>();
+  private readonly limited: RateLimitedLog;
   private failing = false;
 
   constructor(
     private readonly logger: ClusterLogger,
-    private readonly clock: Clock,
-    private readonly everyMs: number,
-  ) {}
+    clock: Clock,
+    everyMs: number,
+  ) {
+    this.limited = new RateLimitedLog((line) => logger.warn(line), clock, everyMs);
+  }
 
   failed(kind: string, error: unknown): void {
     this.failing = true;
-    const now = this.clock.now();
-    const seen = this.kinds.get(kind);
-    if (seen && now - seen.lastLoggedAt < this.everyMs) {
-      seen.suppressed++;
-      return;
-    }
-    const repeats = seen && seen.suppressed > 0 ? ` (${seen.suppressed} more since the last report)` : '';
-    this.logger.warn(`Redis lease: ${kind} failed: ${errorText(error)}${repeats}.`);
-    this.kinds.set(kind, { lastLoggedAt: now, suppressed: 0 });
+    this.limited.report(kind, `Redis lease: ${kind} failed: ${errorText(error)}`);
   }
 
   recovered(): void {
     if (!this.failing) return;
     this.failing = false;
-    this.kinds.clear();
+    this.limited.reset();
     this.logger.log('Redis lease: Redis answers again.');
   }
 }

@@ -5,10 +5,12 @@ import { errorText, type ClusterLogger } from '../../logger.js';
 import type { RedisLeaseSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { FailureLog } from './failure-log.js';
 import { leaseKeys, type LeaseKeys } from './lease-keys.js';
 import { ACQUIRE, RELEASE, RENEW } from './lease-scripts.js';
 import type { LeaseStore } from './lease-store.js';
+import { parseHolder, parseNotice, shown, type Holder, type Notice } from './lease-values.js';
 
 export interface RedisLeaseConfig {
   readonly nodeName: string;
@@ -34,24 +36,7 @@ interface KnownLeader {
   readonly asOf: number;
 }
 
-type Notice =
-  | { type: 'acquired'; node: string; token: number }
-  | { type: 'released'; node: string; token: number; to?: string };
-
 const LOG_EVERY_MS = 30_000;
-
-function parseHolder(value: unknown): { node: string; token: number } | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const parsed = JSON.parse(value) as { node?: unknown; token?: unknown };
-    if (typeof parsed.node === 'string' && typeof parsed.token === 'number') {
-      return { node: parsed.node, token: parsed.token };
-    }
-  } catch {
-    // Not ours to read (a foreign value); treated as "held by nobody we know".
-  }
-  return undefined;
-}
 
 /**
  * Redis mode (DESIGN §5): the leader is whoever holds `{dataPath}:leader`, set with SET NX PX
@@ -89,6 +74,8 @@ export class RedisLeaseEngine implements ElectionEngine {
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly keys: LeaseKeys;
   private readonly failures: FailureLog;
+  /** Invalid values read from Redis: logged as errors per key, rate-limited, and counted. */
+  private readonly invalid: RateLimitedLog;
   private readonly safeLeaseMs: number;
 
   constructor(
@@ -101,11 +88,17 @@ export class RedisLeaseEngine implements ElectionEngine {
     const { electionPeriod } = config.lease;
     this.keys = leaseKeys(config.lease.dataPath);
     this.failures = new FailureLog(logger, clock, Math.max(LOG_EVERY_MS, electionPeriod));
+    this.invalid = new RateLimitedLog((line) => logger.error(line), clock, Math.max(LOG_EVERY_MS, electionPeriod));
     this.safeLeaseMs = electionPeriod * (1 - config.clockDriftBound) - config.eventLoopMarginMs;
   }
 
   get view(): ElectionView {
     return this.current;
+  }
+
+  /** How many invalid values (leader key, epoch, notices) this engine has read and refused. */
+  get invalidValues(): number {
+    return this.invalid.count;
   }
 
   async start(): Promise<void> {
@@ -213,11 +206,22 @@ export class RedisLeaseEngine implements ElectionEngine {
       this.config.nodeName,
       this.config.lease.electionPeriod,
       this.term,
-    ])) as [number, string | null, number];
+    ])) as [number, string | null, number, string?, string?];
     this.failures.recovered();
-    const [won, value, pttl] = reply;
-    const holder = parseHolder(value);
-    if (won !== 1 || !holder || value === null) {
+    const [won, value, pttl, badKey, badValue] = reply;
+    if (badKey !== undefined) {
+      this.refuse(
+        badKey,
+        badValue,
+        badKey === this.keys.epoch
+          ? `the leader key is quarantined for one electionPeriod, then tokens continue above ${this.term}`
+          : 'it was replaced by a quarantine value for one electionPeriod, then the nodes elect again',
+      );
+    }
+    const { holder, invalid } = parseHolder(value, this.term);
+    if (invalid) this.refuse(this.keys.leader, value, 'treated as held by nobody until it expires');
+    if (won !== 1 || !holder || typeof value !== 'string') {
+      if (won === 1) return; // never act on a value that fails the check; the key expires unused
       this.observe(holder, pttl, sentAt);
       return;
     }
@@ -282,7 +286,7 @@ export class RedisLeaseEngine implements ElectionEngine {
 
   // ---- what followers learn -----------------------------------------------------------------------
 
-  private observe(holder: { node: string; token: number } | undefined, pttl: number, asOf: number): void {
+  private observe(holder: Holder | undefined, pttl: number, asOf: number): void {
     if (this.leader && asOf < this.leader.asOf) return; // a notice newer than this reply already told us
     if (this.lease && (!holder || holder.token <= this.lease.token)) return; // older news than our own lease
     if (holder) this.term = Math.max(this.term, holder.token);
@@ -301,13 +305,8 @@ export class RedisLeaseEngine implements ElectionEngine {
 
   private onNotice(message: string): void {
     if (this.stopped) return;
-    let notice: Notice;
-    try {
-      notice = JSON.parse(message) as Notice;
-    } catch {
-      return;
-    }
-    if (typeof notice.node !== 'string' || typeof notice.token !== 'number') return;
+    const notice = parseNotice(message, this.term);
+    if (!notice) return this.refuse(this.keys.events, message, 'the notice was ignored');
     const now = this.clock.now();
     if (notice.type === 'acquired') {
       if (this.lease?.token === notice.token) return;
@@ -319,6 +318,15 @@ export class RedisLeaseEngine implements ElectionEngine {
       }
       if (notice.to === undefined || notice.to === this.config.nodeName) this.attempt();
     }
+  }
+
+  /** Logs an invalid value read from Redis as an error naming the key; it is never adopted. */
+  private refuse(key: string, value: unknown, outcome: string): void {
+    this.invalid.report(
+      key,
+      `Redis lease: "${key}" held ${shown(value)}, not a lease value this cluster writes (positive integer ` +
+        `tokens up to 2^48 and within 2^32 of the highest seen, ${this.term}); it was not adopted: ${outcome}`,
+    );
   }
 
   // ---- the view -----------------------------------------------------------------------------------
