@@ -72,8 +72,8 @@ export class JobNode {
   }
 
   /** Lines of one kind, in the order printed. */
-  of<K extends JobNodeLine['kind']>(kind: K): Extract<JobNodeLine, { kind: K }>[] {
-    return this.lines.filter((l) => l.kind === kind) as Extract<JobNodeLine, { kind: K }>[];
+  of<K extends JobNodeLine['kind']>(kind: K): (JobNodeLine & { kind: K })[] {
+    return this.lines.filter((l): l is JobNodeLine & { kind: K } => l.kind === kind);
   }
 
   /** Acting by its own events: its latest SignMaster is not followed by a StopMaster. */
