@@ -114,6 +114,8 @@ class Simulation {
   private readonly quality: LinkQuality[];
   private readonly persistence: Persistence;
   private now = 0;
+  /** When the final heal took full effect: the last freeze then running has ended. */
+  private healedAt = Infinity;
   private steps = 0;
   private chaosLeft: number;
   private faultsOn = true;
@@ -167,7 +169,7 @@ class Simulation {
     this.quality.fill(HEALTHY);
     for (let i = 0; i < this.nodes.length; i++) if (!this.nodes[i]!.up) this.restart(i);
     // A node frozen at the heal is healed when it resumes: the bound starts once every freeze is over.
-    const healedAt = Math.max(this.now, ...this.nodes.map((n) => n.pausedUntil));
+    const healedAt = (this.healedAt = Math.max(this.now, ...this.nodes.map((n) => n.pausedUntil)));
     this.log(`heal all; liveness check from ${healedAt.toFixed(3)}`);
     this.runUntil(() => this.actingNode() >= 0, healedAt + LIVENESS_BOUND, budget);
     if (this.actingNode() < 0) {
@@ -180,8 +182,9 @@ class Simulation {
   /** Invariant 5: a follower cut off and rejoining changes nothing while the leader is healthy. */
   private checkRejoin(budget: number): void {
     // Nodes restarted without state at the heal stay mute for T, which may cost the first leader its
-    // lease; let the cluster settle, then start from whichever leader acts.
-    this.runUntil(() => false, this.now + 2 * T, budget);
+    // lease; let the cluster settle, then start from whichever leader acts. A node still frozen is
+    // not part of a healthy cluster: the check starts once every freeze is over.
+    this.runUntil(() => false, Math.max(this.now, this.healedAt) + 2 * T, budget);
     this.runUntil(() => this.actingNode() >= 0, this.now + LIVENESS_BOUND, budget);
     const leader = this.actingNode();
     if (leader < 0) return this.checker.fail('liveness', this.now, 'no acting leader in a healthy cluster after it settled');
