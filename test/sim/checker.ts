@@ -3,6 +3,7 @@ import type { RaftStatus } from '../../lib/core/election/raft/index.js';
 export type InvariantName =
   | 'one-leader-per-term'
   | 'no-overlapping-acting'
+  | 'fencing-order'
   | 'term-monotonic'
   | 'one-vote-per-term'
   | 'liveness'
@@ -19,13 +20,25 @@ export interface Violation {
 /**
  * Checks the safety invariants online, in true-time order, from every status a node reports after
  * each call. Acting is an interval of true time: it opens at the call that first reports `acting`
- * and closes at the call that reports it stopped (or at a crash). Events arrive in true-time order,
- * so two intervals overlap exactly when one opens while the other is still open.
+ * and closes at the call that reports it stopped (or at a crash, or at the start of a freeze: see
+ * `froze`). Events arrive in true-time order, so two intervals overlap exactly when one opens while
+ * the other is still open.
+ *
+ * Fencing order: an interval that opens must carry a token (its term) greater than that of every
+ * interval of another leadership that opened earlier in true time, and no interval may still be
+ * open (a job of it could still run) once an interval with a greater token has opened. "Earlier" is
+ * by opening time; intervals of one leadership (same node, same term: a node leads a term at most
+ * once when terms are persisted) share their token and are not compared with each other, so a
+ * leader that stops acting and acts again in its term is fine unless another leadership acted in
+ * between. Together: every instant of a leadership precedes every instant of one with a greater
+ * token, which is what a store that rejects stale fencing tokens relies on.
  */
 export class InvariantChecker {
   readonly violations: Violation[] = [];
   private readonly leaderOfTerm = new Map<number, string>();
   private readonly actingSince: (number | undefined)[];
+  /** The term each node's open acting interval acts in. */
+  private readonly actingTerm: number[];
   private readonly lastTerm: number[];
   private readonly votes: Map<number, string>[];
 
@@ -43,6 +56,7 @@ export class InvariantChecker {
   ) {
     this.leading = ids.map(() => undefined);
     this.actingSince = ids.map(() => undefined);
+    this.actingTerm = ids.map(() => 0);
     this.lastTerm = ids.map(() => 0);
     this.votes = ids.map(() => new Map());
   }
@@ -51,6 +65,10 @@ export class InvariantChecker {
   minHandoverGap = Infinity;
   private lastActingEnd = -Infinity;
   private lastActingNode = -1;
+  /** The highest term any interval acted in so far, and the node that acted in it. */
+  private maxActedTerm = -Infinity;
+  private maxActedNode = -1;
+  private maxActedSince = -Infinity;
 
   observe(node: number, at: number, s: RaftStatus): void {
     this.leading[node] = s.role === 'leader' ? s.term : undefined;
@@ -69,6 +87,8 @@ export class InvariantChecker {
       }
       if (this.lastActingNode !== node) this.minHandoverGap = Math.min(this.minHandoverGap, at - this.lastActingEnd);
       this.actingSince[node] = at;
+      this.actingTerm[node] = s.term;
+      this.checkFencing(node, at, s);
     } else if (!s.acting && since !== undefined) {
       this.stopActing(node, at);
     }
@@ -81,6 +101,34 @@ export class InvariantChecker {
     }
   }
 
+  /**
+   * A frozen process (SIGSTOP, VM pause) runs no leader job while frozen; after it, a job runs only
+   * if the lease checked against the clock still holds, which the next status it reports says.
+   */
+  froze(node: number, at: number): void {
+    if (this.actingSince[node] !== undefined) this.stopActing(node, at);
+  }
+
+  /**
+   * Only with persisted terms: without, a term can be reused after a majority forgot it, and a
+   * later leadership can carry a smaller token (the documented cost of running without dataDir).
+   */
+  private checkFencing(node: number, at: number, s: RaftStatus): void {
+    if (!this.strictTerms) return;
+    if (s.term < this.maxActedTerm || (s.term === this.maxActedTerm && node !== this.maxActedNode)) {
+      this.fail(
+        'fencing-order',
+        at,
+        `${s.id} acts with token ${s.term} after ${this.ids[this.maxActedNode]} acted with token ${this.maxActedTerm}`,
+      );
+    }
+    if (s.term > this.maxActedTerm) {
+      this.maxActedTerm = s.term;
+      this.maxActedNode = node;
+      this.maxActedSince = at;
+    }
+  }
+
   /** A crashed process acts and leads no more. */
   crashed(node: number, at: number): void {
     if (this.actingSince[node] !== undefined) this.stopActing(node, at);
@@ -88,6 +136,15 @@ export class InvariantChecker {
   }
 
   private stopActing(node: number, at: number): void {
+    const term = this.actingTerm[node]!;
+    if (this.strictTerms && term < this.maxActedTerm) {
+      this.fail(
+        'fencing-order',
+        at,
+        `${this.ids[node]} acted with token ${term} until ${at.toFixed(3)}, after ${this.ids[this.maxActedNode]} ` +
+          `started acting with token ${this.maxActedTerm} at ${this.maxActedSince.toFixed(3)}`,
+      );
+    }
     this.actingSince[node] = undefined;
     this.lastActingEnd = at;
     this.lastActingNode = node;

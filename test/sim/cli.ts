@@ -1,7 +1,7 @@
-import { runSimulation, type Persistence, type SimResult } from './simulation.js';
+import { runSimulation, type ActingModel, type Persistence, type SimResult } from './simulation.js';
 
 /**
- * npm run sim -- --seeds N --from S --nodes 3,5,7 --events E [--persist all|none|mixed] [--trace]
+ * npm run sim -- --seeds N --from S --nodes 3,5,7 --events E [--persist all|none|mixed] [--acting clock|flag] [--trace]
  *
  * Runs N seeds per cluster size. Progress goes to stderr; the last line of stdout is exactly
  * `seeds=<runs> violations=<count>`, and the exit code is 1 on any violation.
@@ -25,9 +25,10 @@ function main(): number {
   const sizes = (args.get('nodes') ?? '3').split(',').map(Number);
   const events = Number(args.get('events') ?? 300);
   const persistence = args.get('persist') as Persistence | undefined;
+  const acting = (args.get('acting') ?? 'clock') as ActingModel;
   const trace = args.has('trace');
-  if (![seeds, from, events, ...sizes].every(Number.isInteger) || sizes.some((n) => n < 1)) {
-    console.error('usage: npm run sim -- --seeds N --from S --nodes 3,5,7 --events E [--persist all|none|mixed] [--trace]');
+  if (![seeds, from, events, ...sizes].every(Number.isInteger) || sizes.some((n) => n < 1) || !['clock', 'flag'].includes(acting)) {
+    console.error('usage: npm run sim -- --seeds N --from S --nodes 3,5,7 --events E [--persist all|none|mixed] [--acting clock|flag] [--trace]');
     return 2;
   }
   let runs = 0;
@@ -40,7 +41,7 @@ function main(): number {
     let minGap = Infinity;
     let steps = 0;
     for (let seed = from; seed < from + seeds; seed++) {
-      const result = runSimulation({ seed, nodes, events, persistence, trace: trace ? (l) => console.log(l) : undefined });
+      const result = runSimulation({ seed, nodes, events, persistence, acting, trace: trace ? (l) => console.log(l) : undefined });
       runs++;
       steps += result.steps;
       minGap = Math.min(minGap, result.minHandoverGapMs);
@@ -68,7 +69,8 @@ function main(): number {
   }
   if (firstFailure) {
     const persist = persistence ? ` --persist ${persistence}` : '';
-    console.log(`replay: npm run sim -- --seeds 1 --from ${firstFailure.seed} --nodes ${firstFailure.nodes} --events ${events}${persist} --trace`);
+    const model = acting === 'clock' ? '' : ` --acting ${acting}`;
+    console.log(`replay: npm run sim -- --seeds 1 --from ${firstFailure.seed} --nodes ${firstFailure.nodes} --events ${events}${persist}${model} --trace`);
   }
   console.log(`seeds=${runs} violations=${violations}`);
   return violations > 0 ? 1 : 0;

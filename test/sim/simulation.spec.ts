@@ -24,6 +24,15 @@ describe('Raft election simulation', () => {
     }
   }
 
+  it('catches a job runner that trusts the acting flag through a freeze (issue #9)', () => {
+    const found = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const result = runSimulation({ seed, nodes: 3, events: 300, persistence: 'all', acting: 'flag' });
+      for (const v of result.violations) found.add(v.invariant);
+    }
+    expect([...found]).toEqual(expect.arrayContaining(['no-overlapping-acting', 'fencing-order']));
+  });
+
   it('replays a seed exactly', () => {
     const trace = (seed: number) => {
       const lines: string[] = [];
@@ -41,7 +50,8 @@ describe('InvariantChecker', () => {
     checker.observe(0, 0, leader('a', 1, true));
     checker.observe(1, 5, leader('b', 2, true));
     checker.observe(0, 7, leader('a', 1, false));
-    expect(checker.violations.map((v) => v.invariant)).toEqual(['no-overlapping-acting']);
+    // a's acting outlived the start of b's greater token, so the fencing order breaks too.
+    expect(checker.violations.map((v) => v.invariant)).toEqual(['no-overlapping-acting', 'fencing-order']);
   });
 
   it('accepts acting intervals that touch but do not overlap', () => {
@@ -50,6 +60,25 @@ describe('InvariantChecker', () => {
     checker.observe(0, 5, { id: 'a', role: 'follower', term: 2, acting: false });
     checker.observe(1, 5, leader('b', 2, true));
     expect(checker.violations).toEqual([]);
+  });
+
+  it('ends acting at the start of a freeze; on resume only a lease checked against the clock counts', () => {
+    const checker = new InvariantChecker(['a', 'b']);
+    checker.observe(0, 0, leader('a', 1, true));
+    checker.froze(0, 5);
+    checker.observe(1, 600, leader('b', 2, true));
+    checker.observe(0, 900, leader('a', 1, false));
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('reports a leadership acting after one with a greater fencing token started', () => {
+    const checker = new InvariantChecker(['a', 'b']);
+    checker.observe(0, 0, leader('a', 1, true));
+    checker.observe(0, 5, leader('a', 1, false));
+    checker.observe(1, 10, leader('b', 2, true));
+    checker.observe(1, 15, { id: 'b', role: 'follower', term: 2, acting: false });
+    checker.observe(0, 20, leader('a', 1, true));
+    expect(checker.violations.map((v) => v.invariant)).toEqual(['fencing-order']);
   });
 
   it('reports a second leader of a term, a falling term and a second vote in a term', () => {

@@ -5,6 +5,14 @@ import { Prng } from './prng.js';
 
 export type Persistence = 'all' | 'none' | 'mixed';
 
+/**
+ * How a node's acting is judged (README, invariant 2). `clock`: at the instant a leader job would
+ * run, by `status(now).acting`, so a frozen node acts neither while frozen nor after its lease ran
+ * out (DESIGN §3, leader work). `flag`: by the last status a call reported, as a job runner that
+ * trusts a flag set by the engine would (issue #9); kept to show the checker catches that.
+ */
+export type ActingModel = 'clock' | 'flag';
+
 export interface SimOptions {
   seed: number;
   /** Cluster size. */
@@ -13,6 +21,8 @@ export interface SimOptions {
   events: number;
   /** Default: drawn from the seed (60% all, 20% none, 20% mixed). */
   persistence?: Persistence;
+  /** Default `clock`. */
+  acting?: ActingModel;
   /** One line per fault and per role change, for replaying a seed. */
   trace?: (line: string) => void;
 }
@@ -34,10 +44,14 @@ export interface SimResult {
 export const T = 1000;
 const RHO = 0.05;
 const DELTA = T / 20;
+/** The leader lease L (default T/2). */
+const LEASE = T / 2;
 /** Real clock-rate spread: rates in 1 ± RHO_REAL, so two clocks disagree by less than RHO. */
 const RHO_REAL = 0.45 * RHO;
 /** A stalled event loop runs a due call at most this late (true ms), within δ on any clock. */
 const MAX_PAUSE = 0.8 * DELTA;
+/** A freeze (SIGSTOP, a VM pause) lasts this many leases: far past δ, the lease, often T. */
+const FREEZE_LEASES = [1, 5] as const;
 /** Bound on the time from the final heal to an acting leader; derived in test/sim/README.md. */
 export const LIVENESS_BOUND = 10 * T;
 const MAX_DELAY = 400;
@@ -58,6 +72,7 @@ const enum Kind {
   Transfer,
   Restart,
   Chaos,
+  Resume,
 }
 
 interface SimEvent {
@@ -99,9 +114,12 @@ class Simulation {
   private readonly quality: LinkQuality[];
   private readonly persistence: Persistence;
   private now = 0;
+  /** When the final heal took full effect: the last freeze then running has ended. */
+  private healedAt = Infinity;
   private steps = 0;
   private chaosLeft: number;
   private faultsOn = true;
+  private readonly acting: ActingModel;
   private readonly trace?: (line: string) => void;
 
   constructor(private readonly opts: SimOptions) {
@@ -113,6 +131,7 @@ class Simulation {
     this.blocked = new Uint8Array(n * n);
     this.quality = Array.from({ length: n * n }, () => NORMAL);
     this.chaosLeft = opts.events;
+    this.acting = opts.acting ?? 'clock';
     this.trace = opts.trace;
     this.nodes = this.ids.map((id, i) => {
       const persisted = this.persistence === 'all' || (this.persistence === 'mixed' && this.rng.chance(0.5));
@@ -149,21 +168,23 @@ class Simulation {
     this.blocked.fill(0);
     this.quality.fill(HEALTHY);
     for (let i = 0; i < this.nodes.length; i++) if (!this.nodes[i]!.up) this.restart(i);
-    const healedAt = this.now;
-    this.log('heal all; liveness check');
+    // A node frozen at the heal is healed when it resumes: the bound starts once every freeze is over.
+    const healedAt = (this.healedAt = Math.max(this.now, ...this.nodes.map((n) => n.pausedUntil)));
+    this.log(`heal all; liveness check from ${healedAt.toFixed(3)}`);
     this.runUntil(() => this.actingNode() >= 0, healedAt + LIVENESS_BOUND, budget);
     if (this.actingNode() < 0) {
       this.checker.fail('liveness', this.now, `no acting leader ${LIVENESS_BOUND} ms after the final heal`);
       return Infinity;
     }
-    return this.now - healedAt;
+    return Math.max(0, this.now - healedAt);
   }
 
   /** Invariant 5: a follower cut off and rejoining changes nothing while the leader is healthy. */
   private checkRejoin(budget: number): void {
     // Nodes restarted without state at the heal stay mute for T, which may cost the first leader its
-    // lease; let the cluster settle, then start from whichever leader acts.
-    this.runUntil(() => false, this.now + 2 * T, budget);
+    // lease; let the cluster settle, then start from whichever leader acts. A node still frozen is
+    // not part of a healthy cluster: the check starts once every freeze is over.
+    this.runUntil(() => false, Math.max(this.now, this.healedAt) + 2 * T, budget);
     this.runUntil(() => this.actingNode() >= 0, this.now + LIVENESS_BOUND, budget);
     const leader = this.actingNode();
     if (leader < 0) return this.checker.fail('liveness', this.now, 'no acting leader in a healthy cluster after it settled');
@@ -236,6 +257,11 @@ class Simulation {
         return this.apply(e.node, node.raft.peerLost(e.peer!, local));
       case Kind.Transfer:
         return this.apply(e.node, node.raft.transferLeadership(e.peer, local));
+      case Kind.Resume:
+        // A job timer may fire before any call reaches the node: it acts only if the lease,
+        // checked against its clock, still holds.
+        if (this.acting === 'clock') this.checker.observe(e.node, this.now, node.raft.status(local));
+        return;
     }
   }
 
@@ -288,6 +314,7 @@ class Simulation {
     else if (pick < 82) this.spuriousLoss(r.int(n));
     else if (pick < 88) this.transfer();
     else if (pick < 94) this.falseAlarm();
+    else if (pick < 99) this.freeze();
     // else: a quiet period
     if (this.chaosLeft > 0) this.queue.push({ at: this.now + r.between(0, T / 2), kind: Kind.Chaos, node: -1, incarnation: 0 });
   }
@@ -404,6 +431,23 @@ class Simulation {
     if (!node.up) return;
     node.pausedUntil = Math.max(node.pausedUntil, this.now + this.rng.between(0, MAX_PAUSE));
     this.log(`pause ${node.id} until ${node.pausedUntil.toFixed(3)}`);
+  }
+
+  /**
+   * A freeze of 1–5 leases, the acting leader's more often than not: the process runs nothing,
+   * its sockets stay open, and what was due meanwhile (timers, messages) runs in order when it
+   * resumes, as after SIGSTOP/SIGCONT. It stops acting at the freeze's start (clock model).
+   */
+  private freeze(): void {
+    const leader = this.actingNode();
+    const i = leader >= 0 && this.rng.chance(0.7) ? leader : this.rng.int(this.nodes.length);
+    const node = this.nodes[i]!;
+    if (!node.up) return;
+    const [min, max] = FREEZE_LEASES;
+    node.pausedUntil = Math.max(node.pausedUntil, this.now + this.rng.between(min * LEASE, max * LEASE));
+    this.log(`freeze ${node.id} until ${node.pausedUntil.toFixed(3)}`);
+    if (this.acting === 'clock') this.checker.froze(i, this.now);
+    this.queue.push({ at: node.pausedUntil, kind: Kind.Resume, node: i, incarnation: node.incarnation });
   }
 
   /** The transport says a peer is gone though it is not: safety must not care. */
