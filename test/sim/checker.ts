@@ -107,6 +107,9 @@ export class InvariantChecker {
    */
   froze(node: number, at: number): void {
     if (this.actingSince[node] !== undefined) this.stopActing(node, at);
+    // A frozen process leads nothing: it sends and decides nothing until it resumes, and its first
+    // step then (a lease check's tick) applies CheckQuorum before anything else.
+    this.leading[node] = undefined;
   }
 
   /**

@@ -259,8 +259,9 @@ class Simulation {
         return this.apply(e.node, node.raft.transferLeadership(e.peer, local));
       case Kind.Resume:
         // A job timer may fire before any call reaches the node: it acts only if the lease,
-        // checked against its clock, still holds.
-        if (this.acting === 'clock') this.checker.observe(e.node, this.now, node.raft.status(local));
+        // checked against its clock, still holds, and that check makes the engine tick (checkLease),
+        // which applies CheckQuorum before anything else.
+        if (this.acting === 'clock') return this.apply(e.node, node.raft.tick(local));
         return;
     }
   }
