@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationReason } from '../../lib/core/errors.js';
 import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
-import { clusterIdentity } from '../../lib/core/transport/protocol.js';
+import { clusterIdentity, PROTOCOL_VERSION } from '../../lib/core/transport/protocol.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { handshakeAs, impostor as makeImpostor, makeNode, rawClient, SECRET, startMesh, type TestNode } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -87,7 +87,7 @@ describe('a transport under attack drops the offending connection, counts it, an
 
   it('a handshake that never finishes', () => expectRefused('handshake-timeout', () => undefined));
 
-  it('a handshake that stops halfway', () => expectRefused('handshake-timeout', (c) => c.sendMessage({ type: 'hello', version: 1, cluster: clusterId(), node: 'n4', nonce: randomBytes(32) })));
+  it('a handshake that stops halfway', () => expectRefused('handshake-timeout', (c) => c.sendMessage({ type: 'hello', version: PROTOCOL_VERSION, cluster: clusterId(), node: 'n4', nonce: randomBytes(32) })));
 
   it('logs a flood of bad connections in one line per reason, counting every one', async () => {
     const before = count('frame-too-large');

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { ProtocolError, type ViolationReason } from '../errors.js';
-import { encodeFrame, FrameDecoder } from './frame-codec.js';
+import { decodeBody, encodeFrame, FrameDecoder } from './frame-codec.js';
 import type { Handshake } from './handshake.js';
+import { parseHandshakeFrame } from './handshake-decoding.js';
 import { LazyAbort } from '../rpc/lazy-abort.js';
 import { PendingCalls } from './pending-calls.js';
 import { parseMessage, type Message, type SessionMessage } from './protocol.js';
@@ -142,8 +143,8 @@ export class PeerLink {
     this.decoder.feed(chunk);
     try {
       // One frame at a time: the frame limit rises when the handshake completes, between frames.
-      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
-        this.onMessage(parseMessage(frame.body));
+      for (let body = this.decoder.nextBody(); body; body = this.decoder.nextBody()) {
+        this.onMessage(this.peer === undefined ? parseHandshakeFrame(body) : parseMessage(decodeBody(body)));
         if (this.end) return;
       }
     } catch (error) {

@@ -4,7 +4,7 @@ import type { NodeConfig } from '../node.js';
 import type { CallOutcome, WireError } from '../rpc/function-runner.js';
 
 /** Bumped on any incompatible change to the messages below; peers must match exactly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const NONCE_BYTES = 32;
 export const PROOF_BYTES = 32;
