@@ -259,8 +259,7 @@ export class PeerConnections {
     const error = () => closing ? new ShuttingDownError() : new NodeUnavailableError(link.peer ?? '?', 'its connection closed');
     if (!closing) this.callsCutOff += link.calls.size;
     link.calls.failAll(error);
-    for (const controller of link.serving) controller.abort(error());
-    link.serving.clear();
+    link.cancelServing(error);
   }
 
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {

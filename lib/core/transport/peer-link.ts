@@ -4,7 +4,6 @@ import { ProtocolError, type ViolationReason } from '../errors.js';
 import { decodeBody, encodeFrame, FrameDecoder } from './frame-codec.js';
 import type { Handshake } from './handshake.js';
 import { parseHandshakeFrame } from './handshake-decoding.js';
-import { LazyAbort } from '../rpc/lazy-abort.js';
 import { PendingCalls } from './pending-calls.js';
 import { parseMessage, type Message, type SessionMessage } from './protocol.js';
 
@@ -41,6 +40,12 @@ export interface LinkHandler {
   ended(link: PeerLink, end: LinkEnd): void;
 }
 
+/** A call this node serves for the peer; the link's end cancels it (issue #9). */
+export interface ServedCall {
+  /** Aborts the call's signal with `reason` and clears its deadline timer. */
+  cancel(reason: unknown): void;
+}
+
 export interface LinkOptions {
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
@@ -55,8 +60,8 @@ export interface LinkOptions {
 export class PeerLink {
   /** Calls this node made over this link, awaiting results. */
   readonly calls = new PendingCalls();
-  /** Calls served for the peer over this link; aborted when the link ends. */
-  readonly serving = new Set<LazyAbort>();
+  /** Calls served for the peer over this link; cancelled when the link ends. */
+  readonly serving = new Set<ServedCall>();
   lastHeard: number;
   lastSent: number;
   /** Whether any byte came from the peer on this connection. */
@@ -130,6 +135,12 @@ export class PeerLink {
     }
     this.socket.write(frame);
     return true;
+  }
+
+  /** Cancels every call served over this link (it ended): signals abort, deadline timers go. */
+  cancelServing(reason: () => unknown): void {
+    for (const served of this.serving) served.cancel(reason());
+    this.serving.clear();
   }
 
   destroy(end: LinkEnd): void {
