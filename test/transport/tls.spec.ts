@@ -49,6 +49,11 @@ describe('mutual TLS between nodes', () => {
     await expect(c.transport.start()).rejects.toThrow(/`tls` is missing ca/);
   });
 
+  it.each([[''], [null], [[]], [['']], [Buffer.alloc(0)]])('refuses to start with an empty tls.ca (%j), which Node reads as "public roots"', async (ca) => {
+    const c = makeNode(mesh.nodes.find((n) => n.name === 'c')!, mesh.nodes, { secret: undefined, tls: { ca: ca as never, key: good.key, cert: good.cert } });
+    await expect(c.transport.start()).rejects.toThrow(/`tls` is missing ca/);
+  });
+
   it('keeps out a node with a certificate from another CA, either way', async () => {
     const c = makeNode(mesh.nodes.find((n) => n.name === 'c')!, mesh.nodes, {
       secret: undefined,

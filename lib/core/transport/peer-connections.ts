@@ -8,7 +8,7 @@ import { encodeFrame } from './frame-codec.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
-import { dial, type SocketOptions } from './sockets.js';
+import { dial, remoteAddressOf, type SocketOptions } from './sockets.js';
 import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
 import type { ViolationLog } from './violation-log.js';
 
@@ -155,10 +155,10 @@ export class PeerConnections {
     // still reach this node over the connections it dialled (sends fall back to those).
     const limit = this.options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
     if (this.pendingInbound() >= limit) {
-      this.violations.record('too-many-handshakes', `${limit} connections are already in their handshake`, `${socket.remoteAddress}:${socket.remotePort}`);
+      this.violations.record('too-many-handshakes', `${limit} connections are already in their handshake`, remoteAddressOf(socket));
       return void socket.destroy();
     }
-    this.openLink(socket, 'acceptor', undefined);
+    this.openLink(socket, 'acceptor', undefined, remoteAddressOf(socket));
   }
 
   private pendingInbound(): number {
@@ -201,17 +201,17 @@ export class PeerConnections {
     const address = this.options.dialAddress?.(peer.node) ?? { host: peer.node.ip, port: peer.node.port };
     const socket = dial(address, this.socketOptions);
     this.track(socket);
-    peer.outbound = this.openLink(socket, 'dialer', peer.node.name);
+    peer.outbound = this.openLink(socket, 'dialer', peer.node.name, `${address.host}:${address.port}`);
   }
 
-  private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined): PeerLink {
+  private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined, remote: string): PeerLink {
     const { self, secret, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
     const handshake = new Handshake({
       role, selfName: self.name, clusterId: this.clusterId, peers: new Set(this.peers.keys()),
       expectedPeer, secret, nonce: randomBytes(NONCE_BYTES),
     });
     const direction = role === 'dialer' ? 'outbound' : 'inbound';
-    const link = new PeerLink(socket, direction, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
+    const link = new PeerLink(socket, direction, remote, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
       established: (l) => this.onEstablished(l),
       message: (l, m) => this.events.message(l, m),
       ended: (l, end) => this.onEnded(l, end),

@@ -31,7 +31,7 @@ describe('PeerLink', () => {
     const handshake = new Handshake({
       role: 'acceptor', selfName: 'a', clusterId: 'c', peers: new Set(['b']), nonce: randomBytes(32), secret: undefined,
     });
-    const link = new PeerLink(socket as unknown as Socket, 'inbound', handshake, { maxFrameBytes: 1024 * 1024, handshakeTimeoutMs: 60_000, clock: systemClock }, {
+    const link = new PeerLink(socket as unknown as Socket, 'inbound', '127.0.0.1:1', handshake, { maxFrameBytes: 1024 * 1024, handshakeTimeoutMs: 60_000, clock: systemClock }, {
       established: () => undefined,
       message: () => undefined,
       ended: (_link, end) => void ends.push(end),

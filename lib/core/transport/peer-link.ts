@@ -74,6 +74,11 @@ export class PeerLink {
   constructor(
     readonly socket: Socket,
     readonly direction: 'inbound' | 'outbound',
+    /**
+     * The peer's address for logs, taken when the connection was accepted or dialled: a destroyed
+     * socket no longer knows it, and every violation line printed "?:?" (issue #10 finding 8).
+     */
+    readonly remote: string,
     private readonly handshake: Handshake,
     private readonly options: LinkOptions,
     private readonly handler: LinkHandler,
@@ -105,10 +110,6 @@ export class PeerLink {
     return this.end !== undefined;
   }
 
-  /** A printable remote address, for logs. */
-  get remote(): string {
-    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
-  }
 
   /** Queues a message; false if the link has ended. */
   send(message: Message): boolean {

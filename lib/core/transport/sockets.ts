@@ -38,6 +38,11 @@ export function createListener(options: SocketOptions, events: ListenerEvents): 
   return server;
 }
 
+/** `address:port` of the far end, for logs; take it while the socket is open. */
+export function remoteAddressOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
+
 export function dial(address: { host: string; port: number }, options: SocketOptions): Socket {
   if (!options.tls) return connectTcp({ host: address.host, port: address.port });
   return connectTls({
@@ -56,10 +61,16 @@ export function dial(address: { host: string; port: number }, options: SocketOpt
 export function assertMutualTlsOptions(tls: SecureContextOptions | undefined): void {
   if (tls === undefined) return;
   const missing = [
-    tls.ca === undefined && 'ca (the CA that signed every node certificate)',
+    // Issue #10 finding 8: '' or null would pass a presence check and still mean "public roots".
+    !isNonEmptyCa(tls.ca) && 'ca (the CA that signed every node certificate, non-empty)',
     tls.pfx === undefined && (tls.key === undefined || tls.cert === undefined) && 'key and cert (or pfx) of this node',
   ].filter(Boolean);
   if (missing.length > 0) {
     throw new ClusterConfigError(`\`tls\` is missing ${missing.join(' and ')}; mutual TLS between nodes needs all of them.`);
   }
+}
+
+function isNonEmptyCa(ca: SecureContextOptions['ca']): boolean {
+  const one = (entry: unknown) => (typeof entry === 'string' || entry instanceof Uint8Array) && entry.length > 0;
+  return Array.isArray(ca) ? ca.length > 0 && ca.every(one) : one(ca);
 }

@@ -14,9 +14,9 @@ import { CallServer } from './call-server.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
 import { keepAliveMs, PeerConnections, PONG_FRAME } from './peer-connections.js';
 import type { PeerLink } from './peer-link.js';
-import { assertListenAllowed } from './protected-mode.js';
+import { assertListenAllowed, insecureListenWarning } from './protected-mode.js';
 import type { CallMessage, SessionMessage } from './protocol.js';
-import { assertMutualTlsOptions, createListener } from './sockets.js';
+import { assertMutualTlsOptions, createListener, remoteAddressOf } from './sockets.js';
 import type { TransportOptions, TransportStats } from './transport-types.js';
 import { ViolationLog } from './violation-log.js';
 
@@ -78,6 +78,8 @@ export class Transport implements RemoteCaller {
     }
     assertListenAllowed(this.options.self, this.options);
     assertMutualTlsOptions(this.options.tls);
+    const warning = insecureListenWarning(this.options.self, this.options);
+    if (warning) this.options.logger.warn(warning);
     this.state = 'started';
     const server = createListener(
       { tls: this.options.tls, handshakeTimeoutMs: this.options.handshakeTimeoutMs },
@@ -86,7 +88,7 @@ export class Transport implements RemoteCaller {
         onSocket: (socket) => this.connections.accept(socket),
         onTlsRefused: (error, socket) => {
           const reason = /timeout/i.test(error.message) ? 'handshake-timeout' : 'tls-refused';
-          this.violations.record(reason, error.message, `${socket.remoteAddress}:${socket.remotePort}`);
+          this.violations.record(reason, error.message, remoteAddressOf(socket));
           socket.destroy();
         },
       },
