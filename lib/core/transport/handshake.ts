@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
+import { deriveFrameKeys, type FrameKeys } from './frame-protection.js';
 import { PROTOCOL_VERSION, type HandshakeMessage, type HelloMessage, type Message } from './protocol.js';
 
 export type HandshakeRole = 'dialer' | 'acceptor';
@@ -45,6 +46,21 @@ export class Handshake {
   /** The peer's node name once the handshake is complete. */
   get established(): string | undefined {
     return this.state === 'done' ? this.peerName : undefined;
+  }
+
+  /**
+   * Keys for sealing this connection's frames once the handshake is done, in secret mode
+   * (frame-protection.ts); undefined without a secret.
+   */
+  frameKeys(): FrameKeys | undefined {
+    const { role, selfName, clusterId, nonce, secret } = this.options;
+    if (this.state !== 'done' || secret === undefined) return undefined;
+    const [dialer, acceptor] = role === 'dialer' ? [selfName, this.peerName!] : [this.peerName!, selfName];
+    const [dialerNonce, acceptorNonce] = role === 'dialer' ? [nonce, this.peerNonce!] : [this.peerNonce!, nonce];
+    return deriveFrameKeys(
+      { secret, protocol: `nest-cluster/${PROTOCOL_VERSION}`, clusterId, dialer, acceptor, dialerNonce, acceptorNonce },
+      role,
+    );
   }
 
   /** What to send when the connection opens. */

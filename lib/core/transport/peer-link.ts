@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { ProtocolError, type ViolationReason } from '../errors.js';
 import { decodeBody, encodeFrame, FrameDecoder } from './frame-codec.js';
+import { FrameProtection, SEAL_OVERHEAD_BYTES } from './frame-protection.js';
 import type { Handshake } from './handshake.js';
 import { parseHandshakeFrame } from './handshake-decoding.js';
 import { PendingCalls } from './pending-calls.js';
@@ -70,6 +71,7 @@ export class PeerLink {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private end: LinkEnd | undefined;
   private corked = false;
+  private protection: FrameProtection | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -116,8 +118,9 @@ export class PeerLink {
     return this.sendFrame(encodeFrame(message));
   }
 
-  sendFrame(frame: Buffer): boolean {
+  sendFrame(plain: Buffer): boolean {
     if (this.end) return false;
+    const frame = this.protection ? this.protection.seal(plain) : plain;
     const queuedBytes = this.socket.writableLength + frame.length;
     if (queuedBytes > writeLimitBytes(this.options.maxFrameBytes)) {
       this.finish({ kind: 'stalled', queuedBytes });
@@ -156,7 +159,8 @@ export class PeerLink {
     try {
       // One frame at a time: the frame limit rises when the handshake completes, between frames.
       for (let body = this.decoder.nextBody(); body; body = this.decoder.nextBody()) {
-        this.onMessage(this.peer === undefined ? parseHandshakeFrame(body) : parseMessage(decodeBody(body)));
+        if (this.peer === undefined) this.onMessage(parseHandshakeFrame(body));
+        else this.onMessage(parseMessage(decodeBody(this.protection ? this.protection.open(body) : body)));
         if (this.end) return;
       }
     } catch (error) {
@@ -181,7 +185,10 @@ export class PeerLink {
     if (this.peer !== undefined) {
       clearTimeout(this.handshakeTimer);
       this.handshakeTimer = undefined;
-      this.decoder.maxFrameBytes = this.options.maxFrameBytes;
+      // Issue #10 finding 6: in secret mode every later frame, both ways, is sealed.
+      const keys = this.handshake.frameKeys();
+      this.protection = keys && new FrameProtection(keys);
+      this.decoder.maxFrameBytes = this.options.maxFrameBytes + (keys ? SEAL_OVERHEAD_BYTES : 0);
       this.handler.established(this);
     }
   }
