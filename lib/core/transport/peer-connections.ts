@@ -6,6 +6,7 @@ import type { NodeConfig } from '../node.js';
 import { redialDelayMs } from './backoff.js';
 import { encodeFrame } from './frame-codec.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
+import { HandshakeSlots } from './handshake-slots.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
 import { dial, remoteAddressOf, type SocketOptions } from './sockets.js';
@@ -86,6 +87,8 @@ export class PeerConnections {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'closed' = 'new';
   private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0 };
+  /** Inbound connections still in their handshake (handshake-slots.ts). */
+  private readonly handshakeSlots: HandshakeSlots;
   /** Calls cut off by a link that died (not by shutdown). */
   callsCutOff = 0;
 
@@ -97,6 +100,11 @@ export class PeerConnections {
     this.clusterId = clusterIdentity(options.nodes);
     this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
     this.random = options.random ?? Math.random;
+    const limit = options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+    this.handshakeSlots = new HandshakeSlots(limit, (socket, remote) => {
+      this.violations.record('too-many-handshakes', `${limit} connections were in their handshake; closed the oldest of the busiest address`, remote);
+      socket.destroy();
+    });
     for (const node of options.nodes) {
       if (node.name === options.self.name) continue;
       this.peers.set(node.name, {
@@ -137,8 +145,19 @@ export class PeerConnections {
     );
   }
 
-  /** Every socket the listener accepts, raw, as soon as it exists (before any TLS handshake). */
-  track(socket: Socket): void {
+  /**
+   * Every socket the listener accepts, raw, as soon as it exists (before any TLS handshake): it
+   * takes a handshake slot from this moment, so TLS sockets that never start TLS count too.
+   */
+  trackAccepted(socket: Socket): void {
+    this.track(socket);
+    const remote = remoteAddressOf(socket);
+    socket.once('close', () => this.handshakeSlots.release(remote));
+    this.handshakeSlots.admit(socket, remote, socket.remoteAddress ?? '?');
+  }
+
+  /** Every socket this node holds, accepted or dialled: close() must be able to destroy it. */
+  private track(socket: Socket): void {
     // Errors are the link's (or the TLS layer's) to handle; this listener only keeps an error on
     // a raw socket from ever being an uncaught 'error' event.
     socket.on('error', () => undefined);
@@ -150,21 +169,7 @@ export class PeerConnections {
   accept(socket: Socket): void {
     if (this.state !== 'running') return void socket.destroy();
     this.counts.accepted++;
-    // Strangers may hold a socket each for at most the handshake deadline, and only so many at
-    // once: a flood of idle connections cannot exhaust this process's file descriptors. Peers
-    // still reach this node over the connections it dialled (sends fall back to those).
-    const limit = this.options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
-    if (this.pendingInbound() >= limit) {
-      this.violations.record('too-many-handshakes', `${limit} connections are already in their handshake`, remoteAddressOf(socket));
-      return void socket.destroy();
-    }
     this.openLink(socket, 'acceptor', undefined, remoteAddressOf(socket));
-  }
-
-  private pendingInbound(): number {
-    let pending = 0;
-    for (const link of this.links) if (link.direction === 'inbound' && link.peer === undefined) pending++;
-    return pending;
   }
 
   /** The link to send to `name` over: the one this node dialled, else the one the peer dialled. */
@@ -223,6 +228,7 @@ export class PeerConnections {
   private onEstablished(link: PeerLink): void {
     const peer = this.peers.get(link.peer!)!;
     this.counts.established++;
+    if (link.direction === 'inbound') this.handshakeSlots.release(link.remote);
     if (link.direction === 'outbound') {
       peer.failedDials = 0;
       peer.probesLeft = 0;

@@ -84,7 +84,7 @@ export class Transport implements RemoteCaller {
     const server = createListener(
       { tls: this.options.tls, handshakeTimeoutMs: this.options.handshakeTimeoutMs },
       {
-        onRawSocket: (socket) => this.connections.track(socket),
+        onRawSocket: (socket) => this.connections.trackAccepted(socket),
         onSocket: (socket) => this.connections.accept(socket),
         onTlsRefused: (error, socket) => {
           const reason = /timeout/i.test(error.message) ? 'handshake-timeout' : 'tls-refused';
