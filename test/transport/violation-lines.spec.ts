@@ -28,7 +28,7 @@ describe('violation log lines with TLS (issue #10 finding 8)', () => {
     const { connect } = await import('node:tls');
     const good = makeTestCa('good');
     const logger = memoryLogger();
-    const mesh = await startMesh(['a', 'b'], { logger, secret: undefined, tls: { ca: good.ca, key: good.key, cert: good.cert } });
+    const mesh = await startMesh(['a'], { logger, secret: undefined, tls: { ca: good.ca, key: good.key, cert: good.cert } }, ['b']);
     try {
       const socket = connect({ host: '127.0.0.1', port: mesh.nodes[0]!.port, ca: good.ca, checkServerIdentity: () => undefined });
       socket.on('error', () => undefined);

@@ -16,6 +16,11 @@ export interface HandshakeOptions {
   readonly secret: string | undefined;
   /** A fresh random challenge for this connection only. */
   readonly nonce: Uint8Array;
+  /**
+   * With TLS: the names the peer's certificate vouches for, read when its hello arrives (the TLS
+   * handshake is done by then). The peer may only claim one of them.
+   */
+  readonly certifiedNames?: (() => ReadonlySet<string> | undefined) | undefined;
 }
 
 type State = 'await-hello' | 'await-auth' | 'done';
@@ -102,6 +107,16 @@ export class Handshake {
         role === 'dialer'
           ? `Dialled "${expectedPeer}" but the node there says it is ${quote(hello.node)}.`
           : `Node ${quote(hello.node)} is not a configured peer of "${selfName}".`,
+      );
+    }
+    // Issue #10 finding 5: with TLS the certificate, not the hello, says which node speaks; a node
+    // holding any certificate of the CA can no longer claim another node's name.
+    const certified = this.options.certifiedNames?.();
+    if (certified && !certified.has(hello.node)) {
+      throw new ProtocolError(
+        'identity-mismatch',
+        `Node ${quote(hello.node)} presented a certificate for ${[...certified].map(quote).join(', ') || 'no name'}; ` +
+          "a node's certificate must name it (a SAN DNS or URI entry, or the CN, equal to the node name).",
       );
     }
     this.peerName = hello.node;

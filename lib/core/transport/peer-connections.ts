@@ -9,7 +9,7 @@ import { Handshake, type HandshakeRole } from './handshake.js';
 import { HandshakeSlots } from './handshake-slots.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
-import { dial, remoteAddressOf, type SocketOptions } from './sockets.js';
+import { certificateNames, dial, remoteAddressOf, type SocketOptions } from './sockets.js';
 import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
 import type { ViolationLog } from './violation-log.js';
 
@@ -214,6 +214,7 @@ export class PeerConnections {
     const handshake = new Handshake({
       role, selfName: self.name, clusterId: this.clusterId, peers: new Set(this.peers.keys()),
       expectedPeer, secret, nonce: randomBytes(NONCE_BYTES),
+      certifiedNames: this.options.tls ? () => certificateNames(socket) : undefined,
     });
     const direction = role === 'dialer' ? 'outbound' : 'inbound';
     const link = new PeerLink(socket, direction, remote, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
