@@ -50,6 +50,8 @@ interface Peer {
   redialTimer: NodeJS.Timeout | undefined;
   /** Failed dials since the last established outbound link. */
   failedDials: number;
+  /** Outbound links in a row that ended within an election timeout of their handshake. */
+  youngDeaths: number;
   /**
    * Dials left that ask "is it dead?" after a connection to the peer ended: while above zero, a
    * refused dial fires `lost`, and an inconclusive one is retried at once instead of backing off.
@@ -57,7 +59,12 @@ interface Peer {
   probesLeft: number;
   /** Last alive state reported through `change`. */
   reportedAlive: boolean;
+  /** When a warning about two processes with one name was last logged for this peer (clock ms). */
+  duplicateWarnedAt: number | undefined;
 }
+
+/** At most one duplicate-name warning per peer this often. */
+const DUPLICATE_WARNING_EVERY_MS = 10_000;
 
 export interface PeerConnectionsEvents {
   /** A session message from an established link (never a handshake message). */
@@ -109,7 +116,7 @@ export class PeerConnections {
       if (node.name === options.self.name) continue;
       this.peers.set(node.name, {
         node, outbound: undefined, inbound: undefined, redialTimer: undefined,
-        failedDials: 0, probesLeft: 0, reportedAlive: false,
+        failedDials: 0, youngDeaths: 0, probesLeft: 0, reportedAlive: false, duplicateWarnedAt: undefined,
       });
     }
   }
@@ -236,6 +243,9 @@ export class PeerConnections {
     } else {
       const previous = peer.inbound;
       peer.inbound = link;
+      if (previous && this.diedYoung(previous)) {
+        this.warnDuplicate(peer, `it connected from ${link.remote} while its connection from ${previous.remote} was under ${this.options.electionTimeoutMs} ms old`);
+      }
       previous?.destroy({ kind: 'replaced' });
     }
     this.reportAliveness(peer);
@@ -271,7 +281,7 @@ export class PeerConnections {
 
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
     if (this.state !== 'running') return;
-    if (link.peer !== undefined) return this.probe(peer);
+    if (link.peer !== undefined) return this.afterEstablishedOutboundEnded(peer, link);
     this.counts.dialFailures++;
     if (peer.probesLeft > 0) {
       peer.probesLeft--;
@@ -283,13 +293,51 @@ export class PeerConnections {
         return this.dial(peer);
       }
     }
+    this.redialLater(peer, peer.failedDials++);
+  }
+
+  /**
+   * Issue #9: a link that dies right after its handshake counts as a failed dial and backs off.
+   * Two processes running as one node replace each other's link at the peer, and re-dialling at
+   * once made that thousands of times a second. A link that lived is probed at once, as before.
+   */
+  private afterEstablishedOutboundEnded(peer: Peer, link: PeerLink): void {
+    if (!this.diedYoung(link)) {
+      peer.youngDeaths = 0;
+      return this.probe(peer);
+    }
+    this.counts.dialFailures++;
+    // The backed-off dial still asks whether the peer is gone.
+    peer.probesLeft = PROBE_DIALS;
+    if (++peer.youngDeaths === 3) {
+      this.warnDuplicate(peer, `it closed our connection right after the handshake ${peer.youngDeaths} times in a row; another process may be running as "${this.options.self.name}"`);
+    }
+    this.redialLater(peer, peer.youngDeaths - 1);
+  }
+
+  private redialLater(peer: Peer, attempt: number): void {
     const delay = redialDelayMs(
-      peer.failedDials++,
+      attempt,
       this.options.redialBaseMs ?? 50,
       this.options.redialMaxMs ?? this.options.electionTimeoutMs,
       this.random,
     );
     peer.redialTimer = setTimeout(() => this.dial(peer), delay);
+  }
+
+  /** Ended, or replaced, within an election timeout of its handshake. */
+  private diedYoung(link: PeerLink): boolean {
+    return link.establishedAt !== undefined && this.options.clock.now() - link.establishedAt < this.options.electionTimeoutMs;
+  }
+
+  private warnDuplicate(peer: Peer, what: string): void {
+    const now = this.options.clock.now();
+    if (peer.duplicateWarnedAt !== undefined && now - peer.duplicateWarnedAt < DUPLICATE_WARNING_EVERY_MS) return;
+    peer.duplicateWarnedAt = now;
+    this.options.logger.warn(
+      `Node "${peer.node.name}": ${what}. Two processes may be running with the same node name; ` +
+        'give every process its own `nodeName` (or CLUSTER_NODE_NAME).',
+    );
   }
 
   /**

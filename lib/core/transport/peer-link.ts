@@ -65,6 +65,8 @@ export class PeerLink {
   readonly serving = new Set<ServedCall>();
   lastHeard: number;
   lastSent: number;
+  /** When the handshake completed (clock ms); undefined before. */
+  establishedAt: number | undefined;
   /** Whether any byte came from the peer on this connection. */
   heardAnything = false;
   private readonly decoder: FrameDecoder;
@@ -189,6 +191,7 @@ export class PeerLink {
       const keys = this.handshake.frameKeys();
       this.protection = keys && new FrameProtection(keys);
       this.decoder.maxFrameBytes = this.options.maxFrameBytes + (keys ? SEAL_OVERHEAD_BYTES : 0);
+      this.establishedAt = this.options.clock.now();
       this.handler.established(this);
     }
   }
