@@ -126,7 +126,7 @@ export async function rawClient(port: number): Promise<{
           for (const reply of dialer.receive(message)) client.sendMessage(reply);
           if (dialer.established !== undefined) client.protection = keysOf(dialer);
         } else {
-          received.push(decode(client.protection ? client.protection.open(body) : body));
+          for (const inner of client.protection ? client.protection.openFrames(body) : [body]) received.push(decode(inner));
         }
       }
     } catch {

@@ -83,6 +83,13 @@ describe('remote calls over the transport', () => {
     expect(await call(a, 'b', 'echo', 'the link is still up')).toBe('the link is still up');
   });
 
+  it.each([['with a secret (sealed frames)', {}], ['without a secret (loopback)', { secret: undefined }]])('carries a 256 KiB parameter and result %s', async (_, options) => {
+    mesh = await startMesh(['a', 'b'], { functions, ...options });
+    const big = 'x'.repeat(256 * 1024);
+    expect(await call(mesh.mesh.get('a')!.transport, 'b', 'echo', big)).toBe(big);
+    expect(await call(mesh.mesh.get('b')!.transport, 'a', 'echo', big)).toBe(big);
+  });
+
   it("carries the callee's error name, message and code intact", async () => {
     mesh = await startMesh(['a', 'b'], { functions });
     const error = await call(mesh.mesh.get('a')!.transport, 'b', 'fail').catch((e: unknown) => e);

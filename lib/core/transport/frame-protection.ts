@@ -40,34 +40,49 @@ export function deriveFrameKeys(inputs: FrameKeyInputs, role: 'dialer' | 'accept
 }
 
 /**
- * Seals and opens the frames of one established link with AES-256-GCM. The nonce is the frame's
- * number in its direction, never sent: a frame injected, replayed, dropped, reordered or altered
- * fails to open, and the link is dropped as `frame-auth-failed`.
+ * Seals and opens the records of one established link with AES-256-GCM. A record is one sealed
+ * frame on the wire whose plaintext is one or more whole frames (header and body): the frames a
+ * link writes in one tick are sealed together, so 64 results in flight cost one cipher, not 64.
+ * The nonce is the record's number in its direction, never sent: a record injected, replayed,
+ * dropped, reordered or altered fails to open, and the link is dropped as `frame-auth-failed`.
  */
 export class FrameProtection {
-  private sent = 0n;
-  private received = 0n;
+  private sent = 0;
+  private received = 0;
+  private readonly sendNonce = Buffer.alloc(NONCE_BYTES);
+  private readonly receiveNonce = Buffer.alloc(NONCE_BYTES);
 
   constructor(private readonly keys: FrameKeys) {}
 
-  /** Takes a plaintext frame (header and body) and returns the sealed frame. */
-  seal(frame: Buffer): Buffer {
-    const cipher = createCipheriv(CIPHER, this.keys.send, nonceOf(this.sent++), { authTagLength: SEAL_OVERHEAD_BYTES });
-    const body = frame.subarray(FRAME_HEADER_BYTES);
-    const sealed = Buffer.allocUnsafe(frame.length + SEAL_OVERHEAD_BYTES);
-    sealed.writeUInt32BE(body.length + SEAL_OVERHEAD_BYTES, 0);
-    const encrypted = cipher.update(body);
-    encrypted.copy(sealed, FRAME_HEADER_BYTES);
+  /** Takes plaintext frames, back to back, and returns one sealed frame to write. */
+  seal(frames: Buffer): Buffer {
+    const cipher = createCipheriv(CIPHER, this.keys.send, count(this.sendNonce, this.sent++), { authTagLength: SEAL_OVERHEAD_BYTES });
+    const sealed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + frames.length + SEAL_OVERHEAD_BYTES);
+    sealed.writeUInt32BE(frames.length + SEAL_OVERHEAD_BYTES, 0);
+    cipher.update(frames).copy(sealed, FRAME_HEADER_BYTES);
     cipher.final();
-    cipher.getAuthTag().copy(sealed, FRAME_HEADER_BYTES + body.length);
+    cipher.getAuthTag().copy(sealed, FRAME_HEADER_BYTES + frames.length);
     return sealed;
   }
 
-  /** Takes a sealed body and returns the plaintext body; throws ProtocolError if it fails to open. */
-  open(sealed: Buffer): Buffer {
+  /** Takes a sealed body and returns the bodies of the frames inside; throws ProtocolError if it fails to open. */
+  openFrames(sealed: Buffer): Buffer[] {
+    const plain = this.open(sealed);
+    const bodies: Buffer[] = [];
+    for (let at = 0; at < plain.length; ) {
+      if (plain.length - at < FRAME_HEADER_BYTES) fail('a record ends inside a frame header');
+      const length = plain.readUInt32BE(at);
+      at += FRAME_HEADER_BYTES;
+      if (length > plain.length - at) fail('a record ends inside a frame');
+      bodies.push(plain.subarray(at, (at += length)));
+    }
+    return bodies;
+  }
+
+  private open(sealed: Buffer): Buffer {
     if (sealed.length < SEAL_OVERHEAD_BYTES) fail('shorter than its tag');
     const split = sealed.length - SEAL_OVERHEAD_BYTES;
-    const decipher = createDecipheriv(CIPHER, this.keys.receive, nonceOf(this.received++), { authTagLength: SEAL_OVERHEAD_BYTES });
+    const decipher = createDecipheriv(CIPHER, this.keys.receive, count(this.receiveNonce, this.received++), { authTagLength: SEAL_OVERHEAD_BYTES });
     decipher.setAuthTag(sealed.subarray(split));
     const body = decipher.update(sealed.subarray(0, split));
     try {
@@ -79,10 +94,51 @@ export class FrameProtection {
   }
 }
 
-function nonceOf(counter: bigint): Buffer {
-  const nonce = Buffer.alloc(NONCE_BYTES);
-  nonce.writeBigUInt64BE(counter, NONCE_BYTES - 8);
+/** Writes `counter` into the last 8 bytes of `nonce` (a safe integer: never wraps in practice). */
+function count(nonce: Buffer, counter: number): Buffer {
+  nonce.writeUInt32BE(Math.floor(counter / 2 ** 32), NONCE_BYTES - 8);
+  nonce.writeUInt32BE(counter >>> 0, NONCE_BYTES - 4);
   return nonce;
+}
+
+/**
+ * Collects the frames a link sends in one tick and writes them as one sealed record at the end
+ * of the tick (or sooner, when one more frame would make a record larger than one maximal frame).
+ */
+export class SealingWriter {
+  private frames: Buffer[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly protection: FrameProtection,
+    private readonly maxRecordBytes: number,
+    private readonly write: (sealed: Buffer) => void,
+  ) {}
+
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  add(frame: Buffer): void {
+    if (this.bytes > 0 && this.bytes + frame.length > this.maxRecordBytes) this.flush();
+    this.frames.push(frame);
+    this.bytes += frame.length;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.bytes === 0) return;
+    const record = this.frames.length === 1 ? this.frames[0]! : Buffer.concat(this.frames, this.bytes);
+    this.frames = [];
+    this.bytes = 0;
+    this.write(this.protection.seal(record));
+  }
 }
 
 function lengthPrefixed(parts: readonly string[]): Buffer {

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { ProtocolError, type ViolationReason } from '../errors.js';
-import { decodeBody, encodeFrame, FrameDecoder } from './frame-codec.js';
-import { FrameProtection, SEAL_OVERHEAD_BYTES } from './frame-protection.js';
+import { decodeBody, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from './frame-codec.js';
+import { FrameProtection, SEAL_OVERHEAD_BYTES, SealingWriter, type FrameKeys } from './frame-protection.js';
 import type { Handshake } from './handshake.js';
 import { parseHandshakeFrame } from './handshake-decoding.js';
 import { PendingCalls } from './pending-calls.js';
@@ -74,6 +74,7 @@ export class PeerLink {
   private end: LinkEnd | undefined;
   private corked = false;
   private protection: FrameProtection | undefined;
+  private sealing: SealingWriter | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -120,15 +121,18 @@ export class PeerLink {
     return this.sendFrame(encodeFrame(message));
   }
 
-  sendFrame(plain: Buffer): boolean {
+  sendFrame(frame: Buffer): boolean {
     if (this.end) return false;
-    const frame = this.protection ? this.protection.seal(plain) : plain;
-    const queuedBytes = this.socket.writableLength + frame.length;
+    const queuedBytes = this.socket.writableLength + (this.sealing?.pendingBytes ?? 0) + frame.length;
     if (queuedBytes > writeLimitBytes(this.options.maxFrameBytes)) {
       this.finish({ kind: 'stalled', queuedBytes });
       return false;
     }
     this.lastSent = this.options.clock.now();
+    if (this.sealing) {
+      this.sealing.add(frame);
+      return true;
+    }
     // Frames queued in one tick (results of a batch of calls, a heartbeat round) leave in one
     // writev instead of one syscall each; the tick ends before any I/O, so none waits longer.
     if (!this.corked) {
@@ -161,8 +165,16 @@ export class PeerLink {
     try {
       // One frame at a time: the frame limit rises when the handshake completes, between frames.
       for (let body = this.decoder.nextBody(); body; body = this.decoder.nextBody()) {
-        if (this.peer === undefined) this.onMessage(parseHandshakeFrame(body));
-        else this.onMessage(parseMessage(decodeBody(this.protection ? this.protection.open(body) : body)));
+        if (this.peer === undefined) {
+          this.onMessage(parseHandshakeFrame(body));
+        } else if (this.protection) {
+          for (const inner of this.protection.openFrames(body)) {
+            this.onMessage(parseMessage(decodeBody(inner)));
+            if (this.end) return;
+          }
+        } else {
+          this.onMessage(parseMessage(decodeBody(body)));
+        }
         if (this.end) return;
       }
     } catch (error) {
@@ -189,11 +201,21 @@ export class PeerLink {
       this.handshakeTimer = undefined;
       // Issue #10 finding 6: in secret mode every later frame, both ways, is sealed.
       const keys = this.handshake.frameKeys();
-      this.protection = keys && new FrameProtection(keys);
-      this.decoder.maxFrameBytes = this.options.maxFrameBytes + (keys ? SEAL_OVERHEAD_BYTES : 0);
+      if (keys) this.startSealing(keys);
+      else this.decoder.maxFrameBytes = this.options.maxFrameBytes;
       this.establishedAt = this.options.clock.now();
       this.handler.established(this);
     }
+  }
+
+  /** A record holds at most one frame of the largest size, header included, plus its tag. */
+  private startSealing(keys: FrameKeys): void {
+    const maxRecordBytes = this.options.maxFrameBytes + FRAME_HEADER_BYTES;
+    this.protection = new FrameProtection(keys);
+    this.sealing = new SealingWriter(this.protection, maxRecordBytes, (sealed) => {
+      if (!this.end) this.socket.write(sealed);
+    });
+    this.decoder.maxFrameBytes = maxRecordBytes + SEAL_OVERHEAD_BYTES;
   }
 
   /** The single exit: the socket goes, timers go, and the owner hears why, once. */
