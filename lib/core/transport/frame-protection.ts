@@ -56,13 +56,17 @@ export class FrameProtection {
 
   /** Takes plaintext frames, back to back, and returns one sealed frame to write. */
   seal(frames: Buffer): Buffer {
+    return Buffer.concat(this.sealParts(frames));
+  }
+
+  /** The sealed frame as its header, ciphertext and tag, to write without joining them. */
+  sealParts(frames: Buffer): [Buffer, Buffer, Buffer] {
     const cipher = createCipheriv(CIPHER, this.keys.send, count(this.sendNonce, this.sent++), { authTagLength: SEAL_OVERHEAD_BYTES });
-    const sealed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + frames.length + SEAL_OVERHEAD_BYTES);
-    sealed.writeUInt32BE(frames.length + SEAL_OVERHEAD_BYTES, 0);
-    cipher.update(frames).copy(sealed, FRAME_HEADER_BYTES);
+    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(frames.length + SEAL_OVERHEAD_BYTES, 0);
+    const encrypted = cipher.update(frames);
     cipher.final();
-    cipher.getAuthTag().copy(sealed, FRAME_HEADER_BYTES + frames.length);
-    return sealed;
+    return [header, encrypted, cipher.getAuthTag()];
   }
 
   /** Takes a sealed body and returns the bodies of the frames inside; throws ProtocolError if it fails to open. */
@@ -102,8 +106,15 @@ function count(nonce: Buffer, counter: number): Buffer {
 }
 
 /**
- * Collects the frames a link sends in one tick and writes them as one sealed record at the end
- * of the tick (or sooner, when one more frame would make a record larger than one maximal frame).
+ * Records gather small frames up to this size; a larger frame is a record of its own. Bigger
+ * records save no cipher setups and make the receiver wait for the whole record before it can
+ * decode its first frame.
+ */
+const RECORD_TARGET_BYTES = 64 * 1024;
+
+/**
+ * Collects the frames a link sends in one tick and writes them as sealed records at the end of
+ * the tick (or as soon as a record has reached RECORD_TARGET_BYTES).
  */
 export class SealingWriter {
   private frames: Buffer[] = [];
@@ -112,8 +123,7 @@ export class SealingWriter {
 
   constructor(
     private readonly protection: FrameProtection,
-    private readonly maxRecordBytes: number,
-    private readonly write: (sealed: Buffer) => void,
+    private readonly write: (parts: readonly Buffer[]) => void,
   ) {}
 
   get pendingBytes(): number {
@@ -121,9 +131,10 @@ export class SealingWriter {
   }
 
   add(frame: Buffer): void {
-    if (this.bytes > 0 && this.bytes + frame.length > this.maxRecordBytes) this.flush();
+    if (this.bytes > 0 && this.bytes + frame.length > RECORD_TARGET_BYTES) this.flush();
     this.frames.push(frame);
     this.bytes += frame.length;
+    if (this.bytes >= RECORD_TARGET_BYTES) return this.flush();
     if (this.scheduled) return;
     this.scheduled = true;
     process.nextTick(() => {
@@ -137,7 +148,7 @@ export class SealingWriter {
     const record = this.frames.length === 1 ? this.frames[0]! : Buffer.concat(this.frames, this.bytes);
     this.frames = [];
     this.bytes = 0;
-    this.write(this.protection.seal(record));
+    this.write(this.protection.sealParts(record));
   }
 }
 

@@ -210,12 +210,14 @@ export class PeerLink {
 
   /** A record holds at most one frame of the largest size, header included, plus its tag. */
   private startSealing(keys: FrameKeys): void {
-    const maxRecordBytes = this.options.maxFrameBytes + FRAME_HEADER_BYTES;
     this.protection = new FrameProtection(keys);
-    this.sealing = new SealingWriter(this.protection, maxRecordBytes, (sealed) => {
-      if (!this.end) this.socket.write(sealed);
+    this.sealing = new SealingWriter(this.protection, (parts) => {
+      if (this.end) return;
+      this.socket.cork();
+      for (const part of parts) this.socket.write(part);
+      this.socket.uncork();
     });
-    this.decoder.maxFrameBytes = maxRecordBytes + SEAL_OVERHEAD_BYTES;
+    this.decoder.maxFrameBytes = this.options.maxFrameBytes + FRAME_HEADER_BYTES + SEAL_OVERHEAD_BYTES;
   }
 
   /** The single exit: the socket goes, timers go, and the owner hears why, once. */
