@@ -10,9 +10,8 @@ interface Slot {
  * at most `limit` at once. Issue #10 finding 7: refusing newcomers when full let a stranger who
  * holds every slot keep real peers out. Instead, a newcomer is always let in, and when that makes
  * one too many, the oldest connection of the address holding the most slots is closed: a flood
- * displaces its own connections first, a peer on another address is never displaced by it, and
- * even on a shared address a connection is only lost if `limit` newer ones arrive before its
- * handshake completes.
+ * from fewer than `limit` addresses displaces only its own connections, and in any case a
+ * connection is only lost if `limit` newer ones arrive before its handshake completes.
  */
 export class HandshakeSlots {
   /** By `address:port`, in order of arrival. */
