@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationReason } from '../../lib/core/errors.js';
 import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
@@ -70,6 +71,18 @@ describe('a transport under attack drops the offending connection, counts it, an
   it('random bytes', () => expectRefused('frame-too-large', (c) => void c.socket.write(Buffer.concat([Buffer.from([0x7f]), randomBytes(512)]))));
 
   it('a frame whose body is not msgpack', () => expectRefused('malformed-frame', (c) => void c.socket.write(Buffer.from([0, 0, 0, 2, 0x92, 1]))));
+
+  it('a shared-reference DAG bomb before the handshake (issue #10 finding 1)', () => expectRefused('malformed-frame', (c) => {
+    let node: unknown = 'x';
+    for (let i = 0; i < 22; i++) node = { l: node, r: node };
+    const body = Buffer.concat([new Packr({ structuredClone: true }).pack(node), Buffer.from([0xc0])]);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length, 0);
+    c.socket.write(Buffer.concat([header, body]));
+  }));
+
+  it('a msgpackr record definition before the handshake (issue #10 finding 2)', () =>
+    expectRefused('malformed-frame', (c) => void c.socket.write(Buffer.from([0, 0, 0, 7, 0xd4, 0x72, 0x05, 0x91, 0xa1, 0x61, 0x01]))));
 
   it('a message of unknown type before the handshake', () => expectRefused('unknown-type', (c) => c.sendMessage({ type: 'gimme-shell' })));
 
