@@ -48,14 +48,14 @@ class Reader {
       case 0xc7: return this.ext(this.u8());
       case 0xc8: return this.ext(this.u16());
       case 0xc9: return this.ext(this.u32());
-      case 0xca: return this.fixed(4, (at) => this.view.getFloat32(at));
-      case 0xcb: return this.fixed(8, (at) => this.view.getFloat64(at));
+      case 0xca: return this.view.getFloat32(this.skip(4) - 4);
+      case 0xcb: return this.view.getFloat64(this.skip(8) - 8);
       case 0xcc: return this.u8();
       case 0xcd: return this.u16();
       case 0xce: return this.u32();
-      case 0xd0: return this.fixed(1, (at) => this.view.getInt8(at));
-      case 0xd1: return this.fixed(2, (at) => this.view.getInt16(at));
-      case 0xd2: return this.fixed(4, (at) => this.view.getInt32(at));
+      case 0xd0: return this.view.getInt8(this.skip(1) - 1);
+      case 0xd1: return this.view.getInt16(this.skip(2) - 2);
+      case 0xd2: return this.view.getInt32(this.skip(4) - 4);
       case 0xd4: return this.marker(depth);
       case 0xd7: return this.date();
       case 0xd9: return this.string(this.u8());
@@ -116,7 +116,7 @@ class Reader {
 
   private date(): Date {
     if (this.u8() !== EXT.date) throw new MalformedValueError('A fixext 8 that is not a Date.');
-    return new Date(this.fixed(8, (at) => this.view.getFloat64(at)));
+    return new Date(this.view.getFloat64(this.skip(8) - 8));
   }
 
   private ext(length: number): unknown {
@@ -134,7 +134,18 @@ class Reader {
 
   private string(length: number): string {
     const end = this.skip(length);
-    return this.buffer.toString('utf8', end - length, end);
+    const start = end - length;
+    // Short ASCII strings (keys, names) are most strings here; a native call costs more than them.
+    if (length <= 32) {
+      let ascii = '';
+      for (let i = start; i < end; i++) {
+        const byte = this.bytes[i]!;
+        if (byte >= 0x80) return this.buffer.toString('utf8', start, end);
+        ascii += String.fromCharCode(byte);
+      }
+      return ascii;
+    }
+    return this.buffer.toString('utf8', start, end);
   }
 
   /** A copy: a value must not pin the whole received chunk in memory. */
@@ -143,20 +154,17 @@ class Reader {
     return Buffer.from(this.bytes.subarray(end - length, end));
   }
 
-  private fixed<T>(length: number, read: (at: number) => T): T {
-    return read(this.skip(length) - length);
-  }
-
   private u8(): number {
-    return this.fixed(1, (at) => this.bytes[at]!);
+    if (this.position >= this.bytes.length) throw new MalformedValueError('The value ends early.');
+    return this.bytes[this.position++]!;
   }
 
   private u16(): number {
-    return this.fixed(2, (at) => this.view.getUint16(at));
+    return this.view.getUint16(this.skip(2) - 2);
   }
 
   private u32(): number {
-    return this.fixed(4, (at) => this.view.getUint32(at));
+    return this.view.getUint32(this.skip(4) - 4);
   }
 
   /** Moves past `length` bytes and returns the new position; throws if they are not there. */
