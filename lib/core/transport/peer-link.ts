@@ -115,7 +115,6 @@ export class PeerLink {
     return this.end !== undefined;
   }
 
-
   /** Queues a message; false if the link has ended. */
   send(message: Message): boolean {
     return this.sendFrame(encodeFrame(message));
