@@ -28,7 +28,8 @@ type PeerChangeHandler = (peer: string, alive: boolean) => void;
 
 /**
  * The node-to-node transport (DESIGN §6): one listener, one outbound connection per peer, framed
- * msgpackr messages; election messages and remote calls share the connections.
+ * MessagePack messages (lib/core/codec.ts), sealed in secret mode; election messages and remote
+ * calls share the connections.
  *
  * Each pair of nodes holds up to two connections, one dialled by each side. A node sends over the
  * connection it dialled and falls back to the one its peer dialled, so one working direction is
