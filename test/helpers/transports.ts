@@ -6,6 +6,7 @@ import { FunctionRunner } from '../../lib/core/rpc/function-runner.js';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, FrameDecoder } from '../../lib/core/transport/frame-codec.js';
 import { Handshake } from '../../lib/core/transport/handshake.js';
+import { secretKeySync } from '../../lib/core/transport/secret-key.js';
 import { parseHandshakeFrame } from '../../lib/core/transport/handshake-decoding.js';
 import { FrameProtection } from '../../lib/core/transport/frame-protection.js';
 import { decode } from '../../lib/core/codec.js';
@@ -148,7 +149,8 @@ function keysOf(dialer: Handshake): FrameProtection | undefined {
 /** A hand-driven dialer claiming `selfName` towards `expectedPeer`, with the secret and cluster id the test picks. */
 export function impostor(selfName: string, expectedPeer: string, clusterId: string, secret: string | undefined): Handshake {
   return new Handshake({
-    role: 'dialer', selfName, expectedPeer, peers: new Set([expectedPeer]), nonce: randomBytes(32), clusterId, secret,
+    role: 'dialer', selfName, expectedPeer, peers: new Set([expectedPeer]), nonce: randomBytes(32), clusterId,
+    secret: secret === undefined ? undefined : secretKeySync(secret, clusterId),
   });
 }
 

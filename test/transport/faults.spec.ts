@@ -3,6 +3,7 @@ import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationReason } from '../../lib/core/errors.js';
 import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
+import { Handshake } from '../../lib/core/transport/handshake.js';
 import { clusterIdentity, PROTOCOL_VERSION } from '../../lib/core/transport/protocol.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { handshakeAs, impostor as makeImpostor, makeNode, rawClient, SECRET, startMesh, type TestNode } from '../helpers/transports.js';
@@ -47,6 +48,12 @@ function impostor(name: string, overrides: { secret?: string; clusterId?: string
 
 describe('a transport under attack drops the offending connection, counts it, and carries on', () => {
   it('a wrong secret', () => expectRefused('auth-failed', (c) => handshakeAs(c, impostor('n4', { secret: 'not the secret!' }))));
+
+  it('the right secret used as is, not stretched: a captured proof cannot be checked against cheap guesses', () =>
+    expectRefused('auth-failed', (c) =>
+      handshakeAs(c, new Handshake({
+        role: 'dialer', selfName: 'n4', expectedPeer: 'n3', peers: new Set(['n3']), nonce: randomBytes(32), clusterId: clusterId(), secret: SECRET,
+      }))));
 
   it('no secret at all', () => expectRefused('auth-failed', async (c) => {
     await handshakeAs(c, impostor('n4', { secret: undefined }));

@@ -10,7 +10,7 @@ export const SEAL_OVERHEAD_BYTES = 16;
 
 /** What both ends of one connection know after the secret handshake (handshake.ts). */
 export interface FrameKeyInputs {
-  readonly secret: string;
+  readonly secret: string | Uint8Array;
   readonly protocol: string;
   readonly clusterId: string;
   readonly dialer: string;

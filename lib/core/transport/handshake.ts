@@ -13,7 +13,8 @@ export interface HandshakeOptions {
   readonly peers: ReadonlySet<string>;
   /** For a dialer: the node it meant to reach; the acceptor must say it is that node. */
   readonly expectedPeer?: string;
-  readonly secret: string | undefined;
+  /** The stretched secret (secret-key.ts), or undefined without a secret. */
+  readonly secret: string | Uint8Array | undefined;
   /** A fresh random challenge for this connection only. */
   readonly nonce: Uint8Array;
   /**

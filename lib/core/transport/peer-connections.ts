@@ -96,6 +96,8 @@ export class PeerConnections {
   private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0 };
   /** Inbound connections still in their handshake (handshake-slots.ts). */
   private readonly handshakeSlots: HandshakeSlots;
+  /** secret-key.ts: what the handshake proves and the frame keys derive from. */
+  private secretKey: Uint8Array | undefined;
   /** Calls cut off by a link that died (not by shutdown). */
   callsCutOff = 0;
 
@@ -125,10 +127,16 @@ export class PeerConnections {
     return [...this.peers.keys()];
   }
 
-  /** Dials every peer and starts the keep-alive sweep. */
-  start(): void {
+  /** The cluster identity (protocol.ts) both sides of every connection must share. */
+  get clusterIdentity(): string {
+    return this.clusterId;
+  }
+
+  /** Dials every peer and starts the keep-alive sweep; `secretKey` is the stretched secret. */
+  start(secretKey: Uint8Array | undefined): void {
     if (this.state !== 'new') return;
     this.state = 'running';
+    this.secretKey = secretKey;
     for (const peer of this.peers.values()) this.dial(peer);
     this.heartbeatTimer = setInterval(() => this.sweep(), this.options.heartbeatIntervalMs);
   }
@@ -217,10 +225,10 @@ export class PeerConnections {
   }
 
   private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined, remote: string): PeerLink {
-    const { self, secret, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
+    const { self, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
     const handshake = new Handshake({
       role, selfName: self.name, clusterId: this.clusterId, peers: new Set(this.peers.keys()),
-      expectedPeer, secret, nonce: randomBytes(NONCE_BYTES),
+      expectedPeer, secret: this.secretKey, nonce: randomBytes(NONCE_BYTES),
       certifiedNames: this.options.tls ? () => certificateNames(socket) : undefined,
     });
     const direction = role === 'dialer' ? 'outbound' : 'inbound';

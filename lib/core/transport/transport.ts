@@ -16,6 +16,7 @@ import { keepAliveMs, PeerConnections, PONG_FRAME } from './peer-connections.js'
 import type { PeerLink } from './peer-link.js';
 import { assertListenAllowed, insecureListenWarning } from './protected-mode.js';
 import type { CallMessage, SessionMessage } from './protocol.js';
+import { secretKey } from './secret-key.js';
 import { assertMutualTlsOptions, createListener, remoteAddressOf } from './sockets.js';
 import type { TransportOptions, TransportStats } from './transport-types.js';
 import { ViolationLog } from './violation-log.js';
@@ -82,6 +83,10 @@ export class Transport implements RemoteCaller {
     const warning = insecureListenWarning(this.options.self, this.options);
     if (warning) this.options.logger.warn(warning);
     this.state = 'started';
+    const { secret } = this.options;
+    const key = secret === undefined ? undefined : await secretKey(secret, this.connections.clusterIdentity);
+    // close() during the stretch: nothing to listen for.
+    if (this.state !== 'started') return;
     const server = createListener(
       { tls: this.options.tls, handshakeTimeoutMs: this.options.handshakeTimeoutMs },
       {
@@ -115,7 +120,7 @@ export class Transport implements RemoteCaller {
     });
     if (this.state !== 'started') return;
     server.on('error', (error) => this.options.logger.error(`Cluster listener error: ${errorText(error)}`));
-    this.connections.start();
+    this.connections.start(key);
   }
 
   /**
