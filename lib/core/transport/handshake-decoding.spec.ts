@@ -22,6 +22,8 @@ function outcome(bytes: Uint8Array): { ms: number; error: unknown } {
 describe('the strict handshake decoding (issue #10: nothing a stranger sends reaches a general decoder)', () => {
   it('reads the hello and auth messages a node sends', () => {
     expect(parseHandshakeFrame(encode(hello))).toEqual(hello);
+    const longName = { ...hello, node: 'n'.repeat(300) };
+    expect(parseHandshakeFrame(encode(longName))).toEqual(longName);
     const proof = randomBytes(32);
     expect(parseHandshakeFrame(encode({ type: 'auth', proof }))).toEqual({ type: 'auth', proof });
   });

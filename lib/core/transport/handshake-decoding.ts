@@ -44,6 +44,8 @@ class FlatReader {
     if (op >= 0xa0 && op <= 0xbf) return this.take(op & 0x1f).toString('utf8');
     switch (op) {
       case 0xd9: return this.take(this.u8()).toString('utf8');
+      // Node names longer than 255 bytes; the frame limit still bounds the length.
+      case 0xda: return this.take(this.take(2).readUInt16BE(0)).toString('utf8');
       case 0xc4: return Buffer.from(this.take(this.u8()));
       case 0xcc: return this.u8();
       case 0xcd: return this.take(2).readUInt16BE(0);
