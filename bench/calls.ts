@@ -12,7 +12,7 @@ import { Report, table } from './support/report.js';
 import { fmt, summarize } from './support/stats.js';
 import { target } from './support/targets.js';
 
-type Kind = 'ours' | 'nest' | 'floor';
+type Kind = 'ours' | 'plain' | 'nest' | 'floor';
 type Call = (payload: unknown) => Promise<unknown>;
 
 interface Client {
@@ -29,9 +29,10 @@ interface Cell {
   readonly p99: number;
 }
 
-const KINDS: Kind[] = ['ours', 'nest', 'floor'];
+const KINDS: Kind[] = ['ours', 'plain', 'nest', 'floor'];
 const LABEL: Record<Kind, string> = {
-  ours: 'nest-cluster `callFunc`',
+  ours: 'nest-cluster `callFunc`, secret (sealed frames)',
+  plain: 'nest-cluster `callFunc`, no secret',
   nest: '@nestjs/microservices TCP',
   floor: 'net + msgpackr (floor)',
 };
@@ -59,7 +60,7 @@ export async function callsBench(options: BenchOptions): Promise<void> {
     for (const kind of kinds) opened.set(kind, await open(kind));
     for (const [payloadName, payload] of Object.entries(PAYLOADS)) {
       for (const inFlight of [1, 64]) {
-        // Rounds alternate the transports, so a noisy neighbour hits all three alike.
+        // Rounds alternate the transports, so a noisy neighbour hits all of them alike.
         const runs = new Map<Kind, { rates: number[]; latencies: number[] }>(kinds.map((k) => [k, { rates: [], latencies: [] }]));
         for (let round = 0; round < rounds; round++) {
           for (const kind of kinds) {
@@ -83,7 +84,7 @@ export async function callsBench(options: BenchOptions): Promise<void> {
     }
   }
   cells.sort((a, b) => a.payload.localeCompare(b.payload) || a.inFlight - b.inFlight || KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
-  const report = new Report('calls', 'Remote calls: nest-cluster vs @nestjs/microservices TCP vs net + msgpackr', options.out);
+  const report = new Report('calls', 'Remote calls: nest-cluster (secret / no secret) vs @nestjs/microservices TCP vs net + msgpackr', options.out);
   report.add(
     table(
       ['payload', 'in flight', 'transport', 'calls/s', 'p50 µs', 'p99 µs', '× Nest TCP', '× floor'],
@@ -108,15 +109,18 @@ export async function callsBench(options: BenchOptions): Promise<void> {
   if (kinds.length === KINDS.length) {
     const lines = ['Targets (ratios of calls/s):'];
     for (const payload of Object.keys(PAYLOADS)) {
-      lines.push(target(`${payload}, 64 in flight, × Nest TCP`, rate('ours', payload, 64) / rate('nest', payload, 64), 1.3, 'at least', '', 2));
-      lines.push(target(`${payload}, 64 in flight, × floor`, rate('ours', payload, 64) / rate('floor', payload, 64), 0.85, 'at least', '', 2));
-      lines.push(target(`${payload}, sequential, × floor`, rate('ours', payload, 1) / rate('floor', payload, 1), 0.85, 'at least', '', 2));
+      lines.push(target(`${payload}, 64 in flight, no secret × Nest TCP`, rate('plain', payload, 64) / rate('nest', payload, 64), 1.3, 'at least', '', 2));
+      lines.push(target(`${payload}, 64 in flight, no secret × floor`, rate('plain', payload, 64) / rate('floor', payload, 64), 0.85, 'at least', '', 2));
+      lines.push(target(`${payload}, sequential, no secret × floor`, rate('plain', payload, 1) / rate('floor', payload, 1), 0.85, 'at least', '', 2));
+      // Issue #10: sealed frames (secret mode) at 0.75× the floor or better, beside plaintext.
+      lines.push(target(`${payload}, 64 in flight, sealed × floor`, rate('ours', payload, 64) / rate('floor', payload, 64), 0.75, 'at least', '', 2));
+      lines.push(target(`${payload}, 64 in flight, sealed × no secret`, rate('ours', payload, 64) / rate('plain', payload, 64), 0.75, 'at least', '', 2));
     }
     report.add(lines.join('\n'));
   }
   const small = Buffer.byteLength(pack(PAYLOADS['~100 B']));
   report.add(
-    `Each cell: ${rounds} round(s), the three transports taking turns; each turn ${warmupMs} ms warm-up, then ` +
+    `Each cell: ${rounds} round(s), the transports taking turns; each turn ${warmupMs} ms warm-up, then ` +
       `${measureMs} ms of calls. calls/s is the median turn, p50/p99 over every call of the cell. ` +
       `"In flight" calls are kept outstanding ` +
       `on one connection. The server runs in a child process, the client in the bench process. Payloads: ` +
@@ -149,7 +153,7 @@ async function open(kind: Kind): Promise<{ client: Client; stop: () => Promise<v
   await nextMessage(child, (m: { type: string }) => (m.type === 'listening' ? true : undefined), 30_000, `the ${kind} echo server`);
   const stop = () => stopChild(child, 'SIGTERM');
   try {
-    const client = kind === 'ours' ? await oursClient(port!, clientPort!) : kind === 'nest' ? await nestClient(port!) : await floorClient(port!);
+    const client = kind === 'ours' || kind === 'plain' ? await oursClient(port!, clientPort!, kind === 'ours') : kind === 'nest' ? await nestClient(port!) : await floorClient(port!);
     return { client, stop };
   } catch (error) {
     await stop();
@@ -157,7 +161,7 @@ async function open(kind: Kind): Promise<{ client: Client; stop: () => Promise<v
   }
 }
 
-async function oursClient(port: number, clientPort: number): Promise<Client> {
+async function oursClient(port: number, clientPort: number, withSecret: boolean): Promise<Client> {
   const cluster: Cluster = createCluster({
     mode: 'cluster',
     nodeName: 'client',
@@ -165,7 +169,7 @@ async function oursClient(port: number, clientPort: number): Promise<Client> {
       { name: 'server', ip: '127.0.0.1', port },
       { name: 'client', ip: '127.0.0.1', port: clientPort },
     ],
-    secret: 'bench-secret-0123456789',
+    secret: withSecret ? 'bench-secret-0123456789' : undefined,
     logger: false,
   });
   await cluster.startUp();

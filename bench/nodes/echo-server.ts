@@ -4,11 +4,11 @@ import { onFrames, writeFrame } from '../support/framing.js';
 
 /**
  * The server side of the calls bench, in its own process: an `echo` function returning its
- * parameter, served by nest-cluster (`ours`), by @nestjs/microservices TCP (`nest`), or by a bare
+ * parameter, served by nest-cluster with a secret (`ours`) or without (`plain`), by @nestjs/microservices TCP (`nest`), or by a bare
  * net + msgpackr loop (`floor`). Reports `{ type: 'listening' }` over IPC when it serves.
  */
 interface EchoSpec {
-  readonly kind: 'ours' | 'nest' | 'floor';
+  readonly kind: 'ours' | 'plain' | 'nest' | 'floor';
   readonly port: number;
   /** `ours`: the calling node's port (both nodes are in each other's `nodes`). */
   readonly clientPort?: number;
@@ -17,7 +17,7 @@ interface EchoSpec {
 const spec = JSON.parse(process.env.BENCH_ECHO ?? '{}') as EchoSpec;
 const stops: (() => Promise<void> | void)[] = [];
 
-if (spec.kind === 'ours') {
+if (spec.kind === 'ours' || spec.kind === 'plain') {
   const { createCluster } = await import('nest-cluster');
   const cluster = createCluster({
     mode: 'cluster',
@@ -26,7 +26,8 @@ if (spec.kind === 'ours') {
       { name: 'server', ip: '127.0.0.1', port: spec.port },
       { name: 'client', ip: '127.0.0.1', port: spec.clientPort! },
     ],
-    secret: 'bench-secret-0123456789',
+    // `ours` seals every frame (secret mode); `plain` is the loopback-only mode without a secret.
+    secret: spec.kind === 'ours' ? 'bench-secret-0123456789' : undefined,
     logger: false,
   });
   cluster.registerFunc('echo', (param: unknown) => param);

@@ -73,6 +73,7 @@ describe('resolveClusterOptions', () => {
     [{ mode: 'single', leaseMs: 1500 }, /`leaseMs`.*must not exceed the election timeout/],
     [{ mode: 'single', clockDriftBound: 0.7 }, /`clockDriftBound`/],
     [{ mode: 'single', secret: 'short' }, /`secret`/],
+    [{ mode: 'single', secret: '15 characters!!' }, /`secret`: expected a string of at least 16 characters/],
     [{ mode: 'single', redisDiscovery: { electionInterval: 10_000, electionPeriod: 10_000 } }, /`redisDiscovery\.electionPeriod`.*longer than/],
     [{ mode: 'redis' }, /`redis`: redis mode needs a client/],
     [{ mode: 'redis', redis: { url: 'http://x' } }, /`redis\.url`: expected a redis:\/\/ or rediss:\/\/ URL/],

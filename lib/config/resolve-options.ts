@@ -10,6 +10,9 @@ import { parseRedis, parseRedisDiscovery } from './redis-options.js';
 import { parseTiming } from './timing-options.js';
 import { currentHost, identifySelf, type HostIdentity } from './node-identity.js';
 
+/** Shortest `secret` accepted. */
+export const MIN_SECRET_LENGTH = 16;
+
 const MODES: readonly ClusterMode[] = ['cluster', 'single', 'redis'];
 const KNOWN_OPTIONS = new Set<string>([
   'mode', 'enable', 'timeout', 'electionTimeoutMs', 'heartbeatIntervalMs', 'leaseMs',
@@ -102,8 +105,10 @@ export function resolveClusterOptions(
   const nodes = parseNodes(options.nodes, mode);
   const self = selfNode(nodes, options, host);
   const secret = options.secret ?? (process.env.CLUSTER_SECRET || undefined);
-  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 8)) {
-    fail('secret', 'expected a string of at least 8 characters (or env CLUSTER_SECRET).');
+  // Issue #10: one captured handshake lets an attacker guess the secret offline; 16 characters is
+  // the floor, a random one (`openssl rand -base64 32`) the advice.
+  if (secret !== undefined && (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH)) {
+    fail('secret', `expected a string of at least ${MIN_SECRET_LENGTH} characters (or env CLUSTER_SECRET); make one with \`openssl rand -base64 32\`.`);
   }
   if (options.insecure !== undefined && typeof options.insecure !== 'boolean') fail('insecure', 'expected a boolean.');
   if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {

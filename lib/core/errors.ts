@@ -98,7 +98,11 @@ export type ViolationReason =
   | 'auth-failed'
   | 'handshake-timeout'
   | 'too-many-handshakes'
-  | 'tls-refused';
+  | 'tls-refused'
+  /** A sealed frame failed to open (secret mode): tampered, injected, replayed, reordered or after a loss. */
+  | 'frame-auth-failed'
+  /** A TLS peer whose certificate does not name the node it claims to be. */
+  | 'identity-mismatch';
 
 /**
  * A peer broke the wire protocol (bad frame, unknown message, failed handshake). The transport

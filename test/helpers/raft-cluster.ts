@@ -7,6 +7,7 @@ import type { NodeConfig } from '../../lib/core/node.js';
 import { createCluster } from '../../lib/create-cluster.js';
 import { ActingLog } from './acting-log.js';
 import { FaultProxy, type ProxyMode } from './fault-proxy.js';
+import { FrameProxy, type Tamper, type Way } from './frame-proxy.js';
 import { freePorts } from './ports.js';
 import { SECRET } from './transports.js';
 import { waitFor } from './wait-for.js';
@@ -19,6 +20,8 @@ export const T = 300;
 export interface RaftClusterOptions {
   /** Put a fault-injecting proxy on every directed link, for partitions. */
   proxies?: boolean;
+  /** Put a frame-tampering proxy on every directed link (`tamper()`), for per-frame protection. */
+  frameProxies?: boolean;
   /** Persist term and vote in a temp dir per node. */
   persist?: boolean;
   options?: ClusterModuleOptions;
@@ -33,6 +36,7 @@ export class RaftCluster {
   readonly log = new ActingLog();
   readonly clusters = new Map<string, Cluster>();
   private readonly links = new Map<string, FaultProxy>();
+  private readonly frameLinks = new Map<string, FrameProxy>();
   private dataDir: string | undefined;
 
   private constructor(
@@ -48,6 +52,13 @@ export class RaftCluster {
       for (const from of group.nodes) {
         for (const to of group.nodes) {
           if (from !== to) group.links.set(`${from.name}>${to.name}`, await FaultProxy.start({ host: to.ip, port: to.port }));
+        }
+      }
+    }
+    if (options.frameProxies) {
+      for (const from of group.nodes) {
+        for (const to of group.nodes) {
+          if (from !== to) group.frameLinks.set(`${from.name}>${to.name}`, await FrameProxy.start({ host: to.ip, port: to.port }));
         }
       }
     }
@@ -75,7 +86,9 @@ export class RaftCluster {
         ...this.options.options,
       },
       {
-        dialAddress: this.options.proxies ? (peer) => this.links.get(`${name}>${peer.name}`)!.address : undefined,
+        dialAddress: this.options.proxies || this.options.frameProxies
+          ? (peer) => (this.links.get(`${name}>${peer.name}`) ?? this.frameLinks.get(`${name}>${peer.name}`))!.address
+          : undefined,
       },
     );
     this.clusters.set(name, cluster);
@@ -97,6 +110,11 @@ export class RaftCluster {
       const [from, to] = key.split('>');
       if (from === name || to === name) proxy.setMode(mode);
     }
+  }
+
+  /** Tampers once with the next frame on the link `from` dialled to `to` (frameProxies only). */
+  tamper(from: string, to: string, way: Way, tamper: Tamper): void {
+    this.frameLinks.get(`${from}>${to}`)!.tamperNext(way, tamper);
   }
 
   heal(): void {
@@ -128,7 +146,7 @@ export class RaftCluster {
   async close(): Promise<void> {
     await Promise.all([...this.clusters.values()].map((c) => c.close()));
     this.clusters.clear();
-    await Promise.all([...this.links.values()].map((p) => p.close()));
+    await Promise.all([...this.links.values(), ...this.frameLinks.values()].map((p) => p.close()));
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,10 @@ import { FunctionRunner } from '../../lib/core/rpc/function-runner.js';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, FrameDecoder } from '../../lib/core/transport/frame-codec.js';
 import { Handshake } from '../../lib/core/transport/handshake.js';
-import { parseMessage } from '../../lib/core/transport/protocol.js';
+import { secretKeySync } from '../../lib/core/transport/secret-key.js';
+import { parseHandshakeFrame } from '../../lib/core/transport/handshake-decoding.js';
+import { FrameProtection } from '../../lib/core/transport/frame-protection.js';
+import { decode } from '../../lib/core/codec.js';
 import { Transport, type TransportOptions } from '../../lib/core/transport/transport.js';
 import { systemClock } from '../../lib/system-clock.js';
 import { freePorts } from './ports.js';
@@ -85,46 +88,75 @@ export async function startMesh(
 
 export type RawClient = Awaited<ReturnType<typeof rawClient>>;
 
-/** A bare TCP client for speaking (or garbling) the protocol by hand. */
+/**
+ * A bare TCP client for speaking (or garbling) the protocol by hand. Until `handshakeAs` has
+ * established it, frames it receives are read as handshake frames; after, in secret mode, they
+ * are opened with the connection's keys, and `sendMessage` seals.
+ */
 export async function rawClient(port: number): Promise<{
   socket: Socket;
   received: unknown[];
   sendMessage(message: unknown): void;
   closed: Promise<void>;
+  dialer: Handshake | undefined;
+  protection: FrameProtection | undefined;
 }> {
   const socket = connect({ host: '127.0.0.1', port });
   socket.on('error', () => undefined);
   const received: unknown[] = [];
   const decoder = new FrameDecoder(16 * 1024 * 1024);
+  const client = {
+    socket,
+    received,
+    dialer: undefined as Handshake | undefined,
+    protection: undefined as FrameProtection | undefined,
+    sendMessage: (m: unknown) => {
+      const frame = encodeFrame(m);
+      socket.write(client.protection ? client.protection.seal(frame) : frame);
+    },
+    closed: new Promise<void>((resolve) => socket.once('close', () => resolve())),
+  };
   socket.on('data', (chunk: Buffer) => {
     try {
-      received.push(...decoder.push(chunk));
+      decoder.feed(chunk);
+      for (let body = decoder.nextBody(); body; body = decoder.nextBody()) {
+        const { dialer } = client;
+        if (dialer && dialer.established === undefined) {
+          const message = parseHandshakeFrame(body);
+          received.push(message);
+          for (const reply of dialer.receive(message)) client.sendMessage(reply);
+          if (dialer.established !== undefined) client.protection = keysOf(dialer);
+        } else {
+          for (const inner of client.protection ? client.protection.openFrames(body) : [body]) received.push(decode(inner));
+        }
+      }
     } catch {
       socket.destroy();
     }
   });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  return { socket, received, sendMessage: (m) => socket.write(encodeFrame(m)), closed };
+  return client;
+}
+
+function keysOf(dialer: Handshake): FrameProtection | undefined {
+  const keys = dialer.frameKeys();
+  return keys && new FrameProtection(keys);
 }
 
 /** A hand-driven dialer claiming `selfName` towards `expectedPeer`, with the secret and cluster id the test picks. */
 export function impostor(selfName: string, expectedPeer: string, clusterId: string, secret: string | undefined): Handshake {
   return new Handshake({
-    role: 'dialer', selfName, expectedPeer, peers: new Set([expectedPeer]), nonce: randomBytes(32), clusterId, secret,
+    role: 'dialer', selfName, expectedPeer, peers: new Set([expectedPeer]), nonce: randomBytes(32), clusterId,
+    secret: secret === undefined ? undefined : secretKeySync(secret, clusterId),
   });
 }
 
 /** Plays the dialer's side of the handshake over `client` until it is established or the peer hangs up. */
 export async function handshakeAs(client: RawClient, dialer: Handshake): Promise<void> {
+  client.dialer = dialer;
   for (const m of dialer.start()) client.sendMessage(m);
-  let seen = 0;
-  while (dialer.established === undefined) {
-    await Promise.race([waitFor(() => client.received.length > seen), client.closed]);
-    if (client.received.length === seen) return; // hung up
-    for (const reply of dialer.receive(parseMessage(client.received[seen++]))) client.sendMessage(reply);
-  }
+  await Promise.race([waitFor(() => dialer.established !== undefined), client.closed]);
 }

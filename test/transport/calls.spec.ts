@@ -69,6 +69,27 @@ describe('remote calls over the transport', () => {
     expect(Buffer.isBuffer(back.bytes)).toBe(true);
   });
 
+  it('keeps typed arrays and errors, and refuses a cyclic parameter at the caller with ERR_CLUSTER_INVALID_ARGUMENT', async () => {
+    mesh = await startMesh(['a', 'b'], { functions });
+    const a = mesh.mesh.get('a')!.transport;
+    const value = { f64: new Float64Array([1.5, -2]), error: Object.assign(new TypeError('bad'), { code: 'E_BAD' }) };
+    const back = (await call(a, 'b', 'echo', value)) as typeof value;
+    expect(back.f64).toBeInstanceOf(Float64Array);
+    expect(back.error).toBeInstanceOf(TypeError);
+    expect(back.error).toMatchObject({ message: 'bad', code: 'E_BAD' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(call(a, 'b', 'echo', cyclic)).rejects.toMatchObject({ code: 'ERR_CLUSTER_INVALID_ARGUMENT' });
+    expect(await call(a, 'b', 'echo', 'the link is still up')).toBe('the link is still up');
+  });
+
+  it.each([['with a secret (sealed frames)', {}], ['without a secret (loopback)', { secret: undefined }]])('carries a 256 KiB parameter and result %s', async (_, options) => {
+    mesh = await startMesh(['a', 'b'], { functions, ...options });
+    const big = 'x'.repeat(256 * 1024);
+    expect(await call(mesh.mesh.get('a')!.transport, 'b', 'echo', big)).toBe(big);
+    expect(await call(mesh.mesh.get('b')!.transport, 'a', 'echo', big)).toBe(big);
+  });
+
   it("carries the callee's error name, message and code intact", async () => {
     mesh = await startMesh(['a', 'b'], { functions });
     const error = await call(mesh.mesh.get('a')!.transport, 'b', 'fail').catch((e: unknown) => e);

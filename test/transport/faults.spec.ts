@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationReason } from '../../lib/core/errors.js';
 import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
-import { clusterIdentity } from '../../lib/core/transport/protocol.js';
+import { Handshake } from '../../lib/core/transport/handshake.js';
+import { clusterIdentity, PROTOCOL_VERSION } from '../../lib/core/transport/protocol.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { handshakeAs, impostor as makeImpostor, makeNode, rawClient, SECRET, startMesh, type TestNode } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -47,6 +49,12 @@ function impostor(name: string, overrides: { secret?: string; clusterId?: string
 describe('a transport under attack drops the offending connection, counts it, and carries on', () => {
   it('a wrong secret', () => expectRefused('auth-failed', (c) => handshakeAs(c, impostor('n4', { secret: 'not the secret!' }))));
 
+  it('the right secret used as is, not stretched: a captured proof cannot be checked against cheap guesses', () =>
+    expectRefused('auth-failed', (c) =>
+      handshakeAs(c, new Handshake({
+        role: 'dialer', selfName: 'n4', expectedPeer: 'n3', peers: new Set(['n3']), nonce: randomBytes(32), clusterId: clusterId(), secret: SECRET,
+      }))));
+
   it('no secret at all', () => expectRefused('auth-failed', async (c) => {
     await handshakeAs(c, impostor('n4', { secret: undefined }));
     c.sendMessage({ type: 'ping' });
@@ -71,6 +79,18 @@ describe('a transport under attack drops the offending connection, counts it, an
 
   it('a frame whose body is not msgpack', () => expectRefused('malformed-frame', (c) => void c.socket.write(Buffer.from([0, 0, 0, 2, 0x92, 1]))));
 
+  it('a shared-reference DAG bomb before the handshake (issue #10 finding 1)', () => expectRefused('malformed-frame', (c) => {
+    let node: unknown = 'x';
+    for (let i = 0; i < 22; i++) node = { l: node, r: node };
+    const body = Buffer.concat([new Packr({ structuredClone: true }).pack(node), Buffer.from([0xc0])]);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length, 0);
+    c.socket.write(Buffer.concat([header, body]));
+  }));
+
+  it('a msgpackr record definition before the handshake (issue #10 finding 2)', () =>
+    expectRefused('malformed-frame', (c) => void c.socket.write(Buffer.from([0, 0, 0, 7, 0xd4, 0x72, 0x05, 0x91, 0xa1, 0x61, 0x01]))));
+
   it('a message of unknown type before the handshake', () => expectRefused('unknown-type', (c) => c.sendMessage({ type: 'gimme-shell' })));
 
   it('a session message before the handshake', () => expectRefused('unexpected-message', (c) => c.sendMessage({ type: 'call', id: 1, funcName: 'echo', param: 1, timeoutMs: 10 })));
@@ -87,7 +107,7 @@ describe('a transport under attack drops the offending connection, counts it, an
 
   it('a handshake that never finishes', () => expectRefused('handshake-timeout', () => undefined));
 
-  it('a handshake that stops halfway', () => expectRefused('handshake-timeout', (c) => c.sendMessage({ type: 'hello', version: 1, cluster: clusterId(), node: 'n4', nonce: randomBytes(32) })));
+  it('a handshake that stops halfway', () => expectRefused('handshake-timeout', (c) => c.sendMessage({ type: 'hello', version: PROTOCOL_VERSION, cluster: clusterId(), node: 'n4', nonce: randomBytes(32) })));
 
   it('logs a flood of bad connections in one line per reason, counting every one', async () => {
     const before = count('frame-too-large');

@@ -45,6 +45,15 @@ describe('callFunc to this node', () => {
     await cluster.close();
   });
 
+  it('refuses a cyclic parameter with ERR_CLUSTER_INVALID_ARGUMENT, as a remote call does', async () => {
+    const cluster = await started();
+    cluster.registerFunc('echo', (value: unknown) => value);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(cluster.callFunc(newFuncSpec('solo', 'echo', cyclic))).rejects.toMatchObject({ code: 'ERR_CLUSTER_INVALID_ARGUMENT' });
+    await cluster.close();
+  });
+
   it('gives the callee the trace id and call context through AsyncLocalStorage', async () => {
     const cluster = await started();
     cluster.registerFunc('whoCalls', async () => {

@@ -3,7 +3,7 @@ import { encodeFrame } from './frame-codec.js';
 import type { CallOutcome, FunctionRunner } from '../rpc/function-runner.js';
 import { toWireError } from '../rpc/function-runner.js';
 import { LazyAbort } from '../rpc/lazy-abort.js';
-import type { PeerLink } from './peer-link.js';
+import type { PeerLink, ServedCall } from './peer-link.js';
 import type { CallMessage, ResultMessage } from './protocol.js';
 
 /**
@@ -30,7 +30,14 @@ export class CallServer {
         new TimeoutError(`Call of "${call.funcName}" from node "${link.peer}" passed its ${call.timeoutMs} ms deadline.`),
       );
     }, call.timeoutMs);
-    link.serving.add(abort);
+    // Issue #9: a link that ends takes the deadline timer with it, not only the signal.
+    const served: ServedCall = {
+      cancel: (reason) => {
+        clearTimeout(timer);
+        abort.abort(reason);
+      },
+    };
+    link.serving.add(served);
     this.served++;
     const context = {
       funcName: call.funcName,
@@ -45,7 +52,7 @@ export class CallServer {
       .catch((error: unknown): CallOutcome => ({ status: 'error', error: toWireError(error) }))
       .then((outcome) => {
         clearTimeout(timer);
-        link.serving.delete(abort);
+        link.serving.delete(served);
         // Past the deadline the caller has stopped waiting; the result would only be dropped.
         if (!abort.aborted) link.sendFrame(this.resultFrame(call, outcome));
       })

@@ -4,12 +4,18 @@ import { ProtocolError } from '../errors.js';
 /** Bytes of the big-endian length that precedes every frame body. */
 export const FRAME_HEADER_BYTES = 4;
 
-/** One frame: a 4-byte big-endian body length, then the msgpackr body. */
+/** One frame: a 4-byte big-endian body length, then the body (codec.ts). */
 export function encodeFrame(value: unknown): Buffer {
-  const body = encode(value);
+  const frame = encode(value, FRAME_HEADER_BYTES);
+  frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
+  return frame;
+}
+
+/** A frame around an already encoded (or sealed) body. */
+export function frameOf(body: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
   frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, FRAME_HEADER_BYTES);
+  frame.set(body, FRAME_HEADER_BYTES);
   return frame;
 }
 
@@ -57,8 +63,17 @@ export class FrameDecoder {
     this.buffered += chunk.length;
   }
 
-  /** The next complete frame body, or undefined until more bytes come; throws ProtocolError. */
+  /** The next complete frame body, decoded, or undefined until more bytes come; throws ProtocolError. */
   next(): { body: unknown } | undefined {
+    const bytes = this.nextBody();
+    return bytes && { body: decodeBody(bytes) };
+  }
+
+  /**
+   * The next complete frame body as bytes, not decoded: before its handshake a connection's frames
+   * go to the strict handshake decoding only, and sealed frames must be opened first.
+   */
+  nextBody(): Buffer | undefined {
     if (this.bodyLength === undefined) {
       if (this.buffered < FRAME_HEADER_BYTES) return undefined;
       const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
@@ -70,7 +85,7 @@ export class FrameDecoder {
     if (this.buffered < this.bodyLength) return undefined;
     const body = this.take(this.bodyLength);
     this.bodyLength = undefined;
-    return { body: decodeBody(body) };
+    return body;
   }
 
   /** Removes `n` buffered bytes (n <= buffered), copying only when they span chunks. */
@@ -111,14 +126,15 @@ export class FrameDecoder {
   }
 }
 
-function decodeBody(body: Buffer): unknown {
+/** A session frame's body as a value; anything our encoder would not write is a ProtocolError. */
+export function decodeBody(body: Uint8Array): unknown {
   if (body.length === 0) throw new ProtocolError('malformed-frame', 'Empty frame body.');
   try {
     return decode(body);
   } catch (error) {
     throw new ProtocolError(
       'malformed-frame',
-      `Frame body is not valid msgpack: ${error instanceof Error ? error.message : String(error)}.`,
+      `Frame body is not a valid value: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
+import { deriveFrameKeys, type FrameKeys } from './frame-protection.js';
 import { PROTOCOL_VERSION, type HandshakeMessage, type HelloMessage, type Message } from './protocol.js';
 
 export type HandshakeRole = 'dialer' | 'acceptor';
@@ -12,9 +13,15 @@ export interface HandshakeOptions {
   readonly peers: ReadonlySet<string>;
   /** For a dialer: the node it meant to reach; the acceptor must say it is that node. */
   readonly expectedPeer?: string;
-  readonly secret: string | undefined;
+  /** The stretched secret (secret-key.ts), or undefined without a secret. */
+  readonly secret: string | Uint8Array | undefined;
   /** A fresh random challenge for this connection only. */
   readonly nonce: Uint8Array;
+  /**
+   * With TLS: the names the peer's certificate vouches for, read when its hello arrives (the TLS
+   * handshake is done by then). The peer may only claim one of them.
+   */
+  readonly certifiedNames?: (() => ReadonlySet<string> | undefined) | undefined;
 }
 
 type State = 'await-hello' | 'await-auth' | 'done';
@@ -45,6 +52,21 @@ export class Handshake {
   /** The peer's node name once the handshake is complete. */
   get established(): string | undefined {
     return this.state === 'done' ? this.peerName : undefined;
+  }
+
+  /**
+   * Keys for sealing this connection's frames once the handshake is done, in secret mode
+   * (frame-protection.ts); undefined without a secret.
+   */
+  frameKeys(): FrameKeys | undefined {
+    const { role, selfName, clusterId, nonce, secret } = this.options;
+    if (this.state !== 'done' || secret === undefined) return undefined;
+    const [dialer, acceptor] = role === 'dialer' ? [selfName, this.peerName!] : [this.peerName!, selfName];
+    const [dialerNonce, acceptorNonce] = role === 'dialer' ? [nonce, this.peerNonce!] : [this.peerNonce!, nonce];
+    return deriveFrameKeys(
+      { secret, protocol: `nest-cluster/${PROTOCOL_VERSION}`, clusterId, dialer, acceptor, dialerNonce, acceptorNonce },
+      role,
+    );
   }
 
   /** What to send when the connection opens. */
@@ -86,6 +108,16 @@ export class Handshake {
         role === 'dialer'
           ? `Dialled "${expectedPeer}" but the node there says it is ${quote(hello.node)}.`
           : `Node ${quote(hello.node)} is not a configured peer of "${selfName}".`,
+      );
+    }
+    // Issue #10 finding 5: with TLS the certificate, not the hello, says which node speaks; a node
+    // holding any certificate of the CA can no longer claim another node's name.
+    const certified = this.options.certifiedNames?.();
+    if (certified && !certified.has(hello.node)) {
+      throw new ProtocolError(
+        'identity-mismatch',
+        `Node ${quote(hello.node)} presented a certificate for ${[...certified].map(quote).join(', ') || 'no name'}; ` +
+          "a node's certificate must name it (a SAN DNS or URI entry, or the CN, equal to the node name).",
       );
     }
     this.peerName = hello.node;

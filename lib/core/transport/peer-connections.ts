@@ -6,9 +6,10 @@ import type { NodeConfig } from '../node.js';
 import { redialDelayMs } from './backoff.js';
 import { encodeFrame } from './frame-codec.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
+import { HandshakeSlots } from './handshake-slots.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
-import { dial, type SocketOptions } from './sockets.js';
+import { certificateNames, dial, remoteAddressOf, type SocketOptions } from './sockets.js';
 import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
 import type { ViolationLog } from './violation-log.js';
 
@@ -49,6 +50,8 @@ interface Peer {
   redialTimer: NodeJS.Timeout | undefined;
   /** Failed dials since the last established outbound link. */
   failedDials: number;
+  /** Outbound links in a row that ended within an election timeout of their handshake. */
+  youngDeaths: number;
   /**
    * Dials left that ask "is it dead?" after a connection to the peer ended: while above zero, a
    * refused dial fires `lost`, and an inconclusive one is retried at once instead of backing off.
@@ -56,7 +59,12 @@ interface Peer {
   probesLeft: number;
   /** Last alive state reported through `change`. */
   reportedAlive: boolean;
+  /** When a warning about two processes with one name was last logged for this peer (clock ms). */
+  duplicateWarnedAt: number | undefined;
 }
+
+/** At most one duplicate-name warning per peer this often. */
+const DUPLICATE_WARNING_EVERY_MS = 10_000;
 
 export interface PeerConnectionsEvents {
   /** A session message from an established link (never a handshake message). */
@@ -86,6 +94,10 @@ export class PeerConnections {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'closed' = 'new';
   private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0 };
+  /** Inbound connections still in their handshake (handshake-slots.ts). */
+  private readonly handshakeSlots: HandshakeSlots;
+  /** secret-key.ts: what the handshake proves and the frame keys derive from. */
+  private secretKey: Uint8Array | undefined;
   /** Calls cut off by a link that died (not by shutdown). */
   callsCutOff = 0;
 
@@ -97,11 +109,16 @@ export class PeerConnections {
     this.clusterId = clusterIdentity(options.nodes);
     this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
     this.random = options.random ?? Math.random;
+    const limit = options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
+    this.handshakeSlots = new HandshakeSlots(limit, (socket, remote) => {
+      this.violations.record('too-many-handshakes', `${limit} connections were in their handshake; closed the oldest of the busiest address`, remote);
+      socket.destroy();
+    });
     for (const node of options.nodes) {
       if (node.name === options.self.name) continue;
       this.peers.set(node.name, {
         node, outbound: undefined, inbound: undefined, redialTimer: undefined,
-        failedDials: 0, probesLeft: 0, reportedAlive: false,
+        failedDials: 0, youngDeaths: 0, probesLeft: 0, reportedAlive: false, duplicateWarnedAt: undefined,
       });
     }
   }
@@ -110,10 +127,16 @@ export class PeerConnections {
     return [...this.peers.keys()];
   }
 
-  /** Dials every peer and starts the keep-alive sweep. */
-  start(): void {
+  /** The cluster identity (protocol.ts) both sides of every connection must share. */
+  get clusterIdentity(): string {
+    return this.clusterId;
+  }
+
+  /** Dials every peer and starts the keep-alive sweep; `secretKey` is the stretched secret. */
+  start(secretKey: Uint8Array | undefined): void {
     if (this.state !== 'new') return;
     this.state = 'running';
+    this.secretKey = secretKey;
     for (const peer of this.peers.values()) this.dial(peer);
     this.heartbeatTimer = setInterval(() => this.sweep(), this.options.heartbeatIntervalMs);
   }
@@ -137,8 +160,19 @@ export class PeerConnections {
     );
   }
 
-  /** Every socket the listener accepts, raw, as soon as it exists (before any TLS handshake). */
-  track(socket: Socket): void {
+  /**
+   * Every socket the listener accepts, raw, as soon as it exists (before any TLS handshake): it
+   * takes a handshake slot from this moment, so TLS sockets that never start TLS count too.
+   */
+  trackAccepted(socket: Socket): void {
+    this.track(socket);
+    const remote = remoteAddressOf(socket);
+    socket.once('close', () => this.handshakeSlots.release(remote));
+    this.handshakeSlots.admit(socket, remote, socket.remoteAddress ?? '?');
+  }
+
+  /** Every socket this node holds, accepted or dialled: close() must be able to destroy it. */
+  private track(socket: Socket): void {
     // Errors are the link's (or the TLS layer's) to handle; this listener only keeps an error on
     // a raw socket from ever being an uncaught 'error' event.
     socket.on('error', () => undefined);
@@ -150,21 +184,7 @@ export class PeerConnections {
   accept(socket: Socket): void {
     if (this.state !== 'running') return void socket.destroy();
     this.counts.accepted++;
-    // Strangers may hold a socket each for at most the handshake deadline, and only so many at
-    // once: a flood of idle connections cannot exhaust this process's file descriptors. Peers
-    // still reach this node over the connections it dialled (sends fall back to those).
-    const limit = this.options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
-    if (this.pendingInbound() >= limit) {
-      this.violations.record('too-many-handshakes', `${limit} connections are already in their handshake`, `${socket.remoteAddress}:${socket.remotePort}`);
-      return void socket.destroy();
-    }
-    this.openLink(socket, 'acceptor', undefined);
-  }
-
-  private pendingInbound(): number {
-    let pending = 0;
-    for (const link of this.links) if (link.direction === 'inbound' && link.peer === undefined) pending++;
-    return pending;
+    this.openLink(socket, 'acceptor', undefined, remoteAddressOf(socket));
   }
 
   /** The link to send to `name` over: the one this node dialled, else the one the peer dialled. */
@@ -201,17 +221,18 @@ export class PeerConnections {
     const address = this.options.dialAddress?.(peer.node) ?? { host: peer.node.ip, port: peer.node.port };
     const socket = dial(address, this.socketOptions);
     this.track(socket);
-    peer.outbound = this.openLink(socket, 'dialer', peer.node.name);
+    peer.outbound = this.openLink(socket, 'dialer', peer.node.name, `${address.host}:${address.port}`);
   }
 
-  private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined): PeerLink {
-    const { self, secret, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
+  private openLink(socket: Socket, role: HandshakeRole, expectedPeer: string | undefined, remote: string): PeerLink {
+    const { self, maxFrameBytes, handshakeTimeoutMs, clock } = this.options;
     const handshake = new Handshake({
       role, selfName: self.name, clusterId: this.clusterId, peers: new Set(this.peers.keys()),
-      expectedPeer, secret, nonce: randomBytes(NONCE_BYTES),
+      expectedPeer, secret: this.secretKey, nonce: randomBytes(NONCE_BYTES),
+      certifiedNames: this.options.tls ? () => certificateNames(socket) : undefined,
     });
     const direction = role === 'dialer' ? 'outbound' : 'inbound';
-    const link = new PeerLink(socket, direction, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
+    const link = new PeerLink(socket, direction, remote, handshake, { maxFrameBytes, handshakeTimeoutMs, clock }, {
       established: (l) => this.onEstablished(l),
       message: (l, m) => this.events.message(l, m),
       ended: (l, end) => this.onEnded(l, end),
@@ -223,12 +244,16 @@ export class PeerConnections {
   private onEstablished(link: PeerLink): void {
     const peer = this.peers.get(link.peer!)!;
     this.counts.established++;
+    if (link.direction === 'inbound') this.handshakeSlots.release(link.remote);
     if (link.direction === 'outbound') {
       peer.failedDials = 0;
       peer.probesLeft = 0;
     } else {
       const previous = peer.inbound;
       peer.inbound = link;
+      if (previous && this.diedYoung(previous)) {
+        this.warnDuplicate(peer, `it connected from ${link.remote} while its connection from ${previous.remote} was under ${this.options.electionTimeoutMs} ms old`);
+      }
       previous?.destroy({ kind: 'replaced' });
     }
     this.reportAliveness(peer);
@@ -259,13 +284,12 @@ export class PeerConnections {
     const error = () => closing ? new ShuttingDownError() : new NodeUnavailableError(link.peer ?? '?', 'its connection closed');
     if (!closing) this.callsCutOff += link.calls.size;
     link.calls.failAll(error);
-    for (const controller of link.serving) controller.abort(error());
-    link.serving.clear();
+    link.cancelServing(error);
   }
 
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
     if (this.state !== 'running') return;
-    if (link.peer !== undefined) return this.probe(peer);
+    if (link.peer !== undefined) return this.afterEstablishedOutboundEnded(peer, link);
     this.counts.dialFailures++;
     if (peer.probesLeft > 0) {
       peer.probesLeft--;
@@ -277,13 +301,51 @@ export class PeerConnections {
         return this.dial(peer);
       }
     }
+    this.redialLater(peer, peer.failedDials++);
+  }
+
+  /**
+   * Issue #9: a link that dies right after its handshake counts as a failed dial and backs off.
+   * Two processes running as one node replace each other's link at the peer, and re-dialling at
+   * once made that thousands of times a second. A link that lived is probed at once, as before.
+   */
+  private afterEstablishedOutboundEnded(peer: Peer, link: PeerLink): void {
+    if (!this.diedYoung(link)) {
+      peer.youngDeaths = 0;
+      return this.probe(peer);
+    }
+    this.counts.dialFailures++;
+    // The backed-off dial still asks whether the peer is gone.
+    peer.probesLeft = PROBE_DIALS;
+    if (++peer.youngDeaths === 3) {
+      this.warnDuplicate(peer, `it closed our connection right after the handshake ${peer.youngDeaths} times in a row; another process may be running as "${this.options.self.name}"`);
+    }
+    this.redialLater(peer, peer.youngDeaths - 1);
+  }
+
+  private redialLater(peer: Peer, attempt: number): void {
     const delay = redialDelayMs(
-      peer.failedDials++,
+      attempt,
       this.options.redialBaseMs ?? 50,
       this.options.redialMaxMs ?? this.options.electionTimeoutMs,
       this.random,
     );
     peer.redialTimer = setTimeout(() => this.dial(peer), delay);
+  }
+
+  /** Ended, or replaced, within an election timeout of its handshake. */
+  private diedYoung(link: PeerLink): boolean {
+    return link.establishedAt !== undefined && this.options.clock.now() - link.establishedAt < this.options.electionTimeoutMs;
+  }
+
+  private warnDuplicate(peer: Peer, what: string): void {
+    const now = this.options.clock.now();
+    if (peer.duplicateWarnedAt !== undefined && now - peer.duplicateWarnedAt < DUPLICATE_WARNING_EVERY_MS) return;
+    peer.duplicateWarnedAt = now;
+    this.options.logger.warn(
+      `Node "${peer.node.name}": ${what}. Two processes may be running with the same node name; ` +
+        'give every process its own `nodeName` (or CLUSTER_NODE_NAME).',
+    );
   }
 
   /**

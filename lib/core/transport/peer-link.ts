@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { ProtocolError, type ViolationReason } from '../errors.js';
-import { encodeFrame, FrameDecoder } from './frame-codec.js';
+import { decodeBody, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from './frame-codec.js';
+import { FrameProtection, SEAL_OVERHEAD_BYTES, SealingWriter, type FrameKeys } from './frame-protection.js';
 import type { Handshake } from './handshake.js';
-import { LazyAbort } from '../rpc/lazy-abort.js';
+import { parseHandshakeFrame } from './handshake-decoding.js';
 import { PendingCalls } from './pending-calls.js';
 import { parseMessage, type Message, type SessionMessage } from './protocol.js';
 
@@ -40,6 +41,12 @@ export interface LinkHandler {
   ended(link: PeerLink, end: LinkEnd): void;
 }
 
+/** A call this node serves for the peer; the link's end cancels it (issue #9). */
+export interface ServedCall {
+  /** Aborts the call's signal with `reason` and clears its deadline timer. */
+  cancel(reason: unknown): void;
+}
+
 export interface LinkOptions {
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
@@ -54,20 +61,29 @@ export interface LinkOptions {
 export class PeerLink {
   /** Calls this node made over this link, awaiting results. */
   readonly calls = new PendingCalls();
-  /** Calls served for the peer over this link; aborted when the link ends. */
-  readonly serving = new Set<LazyAbort>();
+  /** Calls served for the peer over this link; cancelled when the link ends. */
+  readonly serving = new Set<ServedCall>();
   lastHeard: number;
   lastSent: number;
+  /** When the handshake completed (clock ms); undefined before. */
+  establishedAt: number | undefined;
   /** Whether any byte came from the peer on this connection. */
   heardAnything = false;
   private readonly decoder: FrameDecoder;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private end: LinkEnd | undefined;
   private corked = false;
+  private protection: FrameProtection | undefined;
+  private sealing: SealingWriter | undefined;
 
   constructor(
     readonly socket: Socket,
     readonly direction: 'inbound' | 'outbound',
+    /**
+     * The peer's address for logs, taken when the connection was accepted or dialled: a destroyed
+     * socket no longer knows it, and every violation line printed "?:?" (issue #10 finding 8).
+     */
+    readonly remote: string,
     private readonly handshake: Handshake,
     private readonly options: LinkOptions,
     private readonly handler: LinkHandler,
@@ -99,11 +115,6 @@ export class PeerLink {
     return this.end !== undefined;
   }
 
-  /** A printable remote address, for logs. */
-  get remote(): string {
-    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
-  }
-
   /** Queues a message; false if the link has ended. */
   send(message: Message): boolean {
     return this.sendFrame(encodeFrame(message));
@@ -111,12 +122,16 @@ export class PeerLink {
 
   sendFrame(frame: Buffer): boolean {
     if (this.end) return false;
-    const queuedBytes = this.socket.writableLength + frame.length;
+    const queuedBytes = this.socket.writableLength + (this.sealing?.pendingBytes ?? 0) + frame.length;
     if (queuedBytes > writeLimitBytes(this.options.maxFrameBytes)) {
       this.finish({ kind: 'stalled', queuedBytes });
       return false;
     }
     this.lastSent = this.options.clock.now();
+    if (this.sealing) {
+      this.sealing.add(frame);
+      return true;
+    }
     // Frames queued in one tick (results of a batch of calls, a heartbeat round) leave in one
     // writev instead of one syscall each; the tick ends before any I/O, so none waits longer.
     if (!this.corked) {
@@ -131,6 +146,12 @@ export class PeerLink {
     return true;
   }
 
+  /** Cancels every call served over this link (it ended): signals abort, deadline timers go. */
+  cancelServing(reason: () => unknown): void {
+    for (const served of this.serving) served.cancel(reason());
+    this.serving.clear();
+  }
+
   destroy(end: LinkEnd): void {
     this.finish(end);
   }
@@ -142,8 +163,17 @@ export class PeerLink {
     this.decoder.feed(chunk);
     try {
       // One frame at a time: the frame limit rises when the handshake completes, between frames.
-      for (let frame = this.decoder.next(); frame; frame = this.decoder.next()) {
-        this.onMessage(parseMessage(frame.body));
+      for (let body = this.decoder.nextBody(); body; body = this.decoder.nextBody()) {
+        if (this.peer === undefined) {
+          this.onMessage(parseHandshakeFrame(body));
+        } else if (this.protection) {
+          for (const inner of this.protection.openFrames(body)) {
+            this.onMessage(parseMessage(decodeBody(inner)));
+            if (this.end) return;
+          }
+        } else {
+          this.onMessage(parseMessage(decodeBody(body)));
+        }
         if (this.end) return;
       }
     } catch (error) {
@@ -168,9 +198,25 @@ export class PeerLink {
     if (this.peer !== undefined) {
       clearTimeout(this.handshakeTimer);
       this.handshakeTimer = undefined;
-      this.decoder.maxFrameBytes = this.options.maxFrameBytes;
+      // Issue #10 finding 6: in secret mode every later frame, both ways, is sealed.
+      const keys = this.handshake.frameKeys();
+      if (keys) this.startSealing(keys);
+      else this.decoder.maxFrameBytes = this.options.maxFrameBytes;
+      this.establishedAt = this.options.clock.now();
       this.handler.established(this);
     }
+  }
+
+  /** A record holds at most one frame of the largest size, header included, plus its tag. */
+  private startSealing(keys: FrameKeys): void {
+    this.protection = new FrameProtection(keys);
+    this.sealing = new SealingWriter(this.protection, (parts) => {
+      if (this.end) return;
+      this.socket.cork();
+      for (const part of parts) this.socket.write(part);
+      this.socket.uncork();
+    });
+    this.decoder.maxFrameBytes = this.options.maxFrameBytes + FRAME_HEADER_BYTES + SEAL_OVERHEAD_BYTES;
   }
 
   /** The single exit: the socket goes, timers go, and the owner hears why, once. */

@@ -3,7 +3,7 @@ import { ClusterConfigError, ClusterError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { FuncRegistry } from '../rpc/func-registry.js';
 import { FunctionRunner } from '../rpc/function-runner.js';
-import { assertListenAllowed, isLoopbackAddress } from './protected-mode.js';
+import { assertListenAllowed, insecureListenWarning, isLoopbackAddress } from './protected-mode.js';
 import { systemClock } from '../../system-clock.js';
 import { Transport } from './transport.js';
 
@@ -45,5 +45,20 @@ describe('protected mode', () => {
     expect(error).toBeInstanceOf(ClusterError);
     expect(error).not.toBeInstanceOf(ClusterConfigError);
     expect(error).toMatchObject({ code: 'ERR_CLUSTER_LISTEN' });
+  });
+});
+
+describe('insecure mode (issue #10 finding 8)', () => {
+  const on = (ip: string) => ({ name: 'a', ip, port: 7000 });
+
+  it('warns when `insecure: true` listens on an address other machines can reach', () => {
+    expect(insecureListenWarning(on('0.0.0.0'), { insecure: true })).toMatch(/"a" listens on 0\.0\.0\.0:7000 with `insecure: true`/);
+    expect(insecureListenWarning(on('10.1.2.3'), { insecure: true })).toBeDefined();
+  });
+
+  it('stays quiet on loopback, or with a secret or tls', () => {
+    expect(insecureListenWarning(on('127.0.0.1'), { insecure: true })).toBeUndefined();
+    expect(insecureListenWarning(on('0.0.0.0'), { insecure: true, secret: 'x'.repeat(16) })).toBeUndefined();
+    expect(insecureListenWarning(on('0.0.0.0'), { insecure: true, tls: {} })).toBeUndefined();
   });
 });

@@ -28,3 +28,19 @@ export function assertListenAllowed(
       'already closed to strangers.',
   );
 }
+
+/**
+ * Issue #10 finding 8: `insecure: true` on an address other machines can reach is allowed, but
+ * must not pass unnoticed; the transport logs this at start.
+ */
+export function insecureListenWarning(
+  self: NodeConfig,
+  options: { readonly secret?: string | undefined; readonly tls?: object | undefined; readonly insecure?: boolean },
+): string | undefined {
+  if (options.secret !== undefined || options.tls !== undefined || options.insecure !== true) return undefined;
+  if (isLoopbackAddress(self.ip)) return undefined;
+  return (
+    `Node "${self.name}" listens on ${self.ip}:${self.port} with \`insecure: true\` and no authentication: ` +
+    'anyone who can reach that address can join the election and call its registered functions.'
+  );
+}

@@ -4,9 +4,12 @@ import type { NodeConfig } from '../node.js';
 import type { CallOutcome, WireError } from '../rpc/function-runner.js';
 
 /** Bumped on any incompatible change to the messages below; peers must match exactly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const NONCE_BYTES = 32;
+
+/** Node's largest timer; a longer one fires after 1 ms with a TimeoutOverflowWarning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const PROOF_BYTES = 32;
 
 /** First message each way: who is speaking, in which cluster, with a fresh challenge. */
@@ -131,7 +134,8 @@ export function parseMessage(body: unknown): Message {
         funcName: m.funcName as string,
         param: m.param,
         traceId: (m.traceId as string | null | undefined) ?? undefined,
-        timeoutMs: m.timeoutMs as number,
+        // Issue #9: the callee arms a timer with it; clamp to what a timer can hold.
+        timeoutMs: Math.min(m.timeoutMs as number, MAX_TIMER_MS),
       };
     case 'result':
       check(type, m, 'id', isId);

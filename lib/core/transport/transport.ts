@@ -14,9 +14,10 @@ import { CallServer } from './call-server.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
 import { keepAliveMs, PeerConnections, PONG_FRAME } from './peer-connections.js';
 import type { PeerLink } from './peer-link.js';
-import { assertListenAllowed } from './protected-mode.js';
+import { assertListenAllowed, insecureListenWarning } from './protected-mode.js';
 import type { CallMessage, SessionMessage } from './protocol.js';
-import { assertMutualTlsOptions, createListener } from './sockets.js';
+import { secretKey } from './secret-key.js';
+import { assertMutualTlsOptions, createListener, remoteAddressOf } from './sockets.js';
 import type { TransportOptions, TransportStats } from './transport-types.js';
 import { ViolationLog } from './violation-log.js';
 
@@ -28,7 +29,8 @@ type PeerChangeHandler = (peer: string, alive: boolean) => void;
 
 /**
  * The node-to-node transport (DESIGN §6): one listener, one outbound connection per peer, framed
- * msgpackr messages; election messages and remote calls share the connections.
+ * MessagePack messages (lib/core/codec.ts), sealed in secret mode; election messages and remote
+ * calls share the connections.
  *
  * Each pair of nodes holds up to two connections, one dialled by each side. A node sends over the
  * connection it dialled and falls back to the one its peer dialled, so one working direction is
@@ -78,15 +80,21 @@ export class Transport implements RemoteCaller {
     }
     assertListenAllowed(this.options.self, this.options);
     assertMutualTlsOptions(this.options.tls);
+    const warning = insecureListenWarning(this.options.self, this.options);
+    if (warning) this.options.logger.warn(warning);
     this.state = 'started';
+    const { secret } = this.options;
+    const key = secret === undefined ? undefined : await secretKey(secret, this.connections.clusterIdentity);
+    // close() during the stretch: nothing to listen for.
+    if (this.state !== 'started') return;
     const server = createListener(
       { tls: this.options.tls, handshakeTimeoutMs: this.options.handshakeTimeoutMs },
       {
-        onRawSocket: (socket) => this.connections.track(socket),
+        onRawSocket: (socket) => this.connections.trackAccepted(socket),
         onSocket: (socket) => this.connections.accept(socket),
         onTlsRefused: (error, socket) => {
           const reason = /timeout/i.test(error.message) ? 'handshake-timeout' : 'tls-refused';
-          this.violations.record(reason, error.message, `${socket.remoteAddress}:${socket.remotePort}`);
+          this.violations.record(reason, error.message, remoteAddressOf(socket));
           socket.destroy();
         },
       },
@@ -112,7 +120,7 @@ export class Transport implements RemoteCaller {
     });
     if (this.state !== 'started') return;
     server.on('error', (error) => this.options.logger.error(`Cluster listener error: ${errorText(error)}`));
-    this.connections.start();
+    this.connections.start(key);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * Messages exchanged by Raft election nodes. Plain objects, so a transport can encode them with
- * msgpackr as they are. Every message names its sender, its receiver and the sender's term.
+ * Messages exchanged by Raft election nodes. Plain objects, so a transport can encode them as
+ * they are (lib/core/codec.ts). Every message names its sender, its receiver and the sender's term.
  *
  * There is no log: this is leader election only, so the messages carry no log index.
  */

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { Packr, pack as msgpackrPack, unpack as msgpackrUnpack } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { cloneAsOverWire, decode, encode, MalformedValueError } from './codec.js';
+import { MAX_DEPTH } from './codec/wire-types.js';
+
+/** msgpackr's shared references: each level holds the level below twice, 2^depth leaves in all. */
+function referenceBomb(depth: number): Buffer {
+  let node: unknown = { leaf: 'x' };
+  for (let i = 0; i < depth; i++) node = { l: node, r: node };
+  return new Packr({ structuredClone: true }).pack(node);
+}
+
+/** Decodes and returns how long it took, whatever the outcome. */
+function timedDecode(bytes: Uint8Array): { ms: number; error: unknown } {
+  const start = performance.now();
+  let error: unknown;
+  try {
+    decode(bytes);
+  } catch (e) {
+    error = e;
+  }
+  return { ms: performance.now() - start, error };
+}
+
+const leaf = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }),
+  fc.date(),
+  fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+  fc.uint8Array({ maxLength: 16 }),
+  fc.float64Array({ maxLength: 8 }),
+  fc.int32Array({ maxLength: 8 }),
+  fc.bigInt64Array({ maxLength: 4 }),
+);
+
+/** Trees of every supported type (never sharing a container, which is refused). */
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('array'), tie('object'), tie('map'), tie('set')),
+  array: fc.array(tie('tree'), { maxLength: 5 }),
+  object: fc.dictionary(fc.string({ maxLength: 6 }), tie('tree'), { maxKeys: 5, noNullPrototype: true }),
+  map: fc.array(fc.tuple(tie('tree'), tie('tree')), { maxLength: 4 }).map((entries) => new Map(entries)),
+  set: fc.array(tie('tree'), { maxLength: 4 }).map((members) => new Set(members)),
+}));
+
+describe('the value codec', () => {
+  it('round-trips every supported type', () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(cloneAsOverWire(value)).toStrictEqual(value);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps Error name, message, code and stack, and the exact typed array and buffer kinds', () => {
+    const error = Object.assign(new RangeError('too big'), { code: 'E_TOO_BIG' });
+    const custom = Object.assign(new Error('custom'), { name: 'MyError' });
+    const copy = cloneAsOverWire({ error, custom, f32: new Float32Array([1.5]), ab: new Uint8Array([1, 2]).buffer, dv: new DataView(new ArrayBuffer(2)) });
+    expect(copy.error).toBeInstanceOf(RangeError);
+    expect(copy.error).toMatchObject({ name: 'RangeError', message: 'too big', code: 'E_TOO_BIG', stack: error.stack });
+    expect(copy.custom).toMatchObject({ name: 'MyError', message: 'custom' });
+    expect(copy.f32).toBeInstanceOf(Float32Array);
+    expect(copy.ab).toBeInstanceOf(ArrayBuffer);
+    expect(copy.dv).toBeInstanceOf(DataView);
+    expect(Buffer.isBuffer(cloneAsOverWire(Buffer.from('x')))).toBe(true);
+    expect(Buffer.isBuffer(cloneAsOverWire(new Uint8Array([1])))).toBe(false);
+  });
+
+  it('sends class instances as plain objects and keeps a "__proto__" key as data', () => {
+    class Point { constructor(readonly x: number) {} }
+    expect(cloneAsOverWire(new Point(1))).toStrictEqual({ x: 1 });
+    const tricky = JSON.parse('{"__proto__": {"polluted": true}}') as object;
+    const copy = cloneAsOverWire(tricky) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses cycles and shared containers with ERR_CLUSTER_INVALID_ARGUMENT', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const shared = { a: 1 };
+    const selfMap = new Map<string, unknown>();
+    selfMap.set('me', selfMap);
+    for (const value of [cyclic, [shared, shared], { x: shared, y: [shared] }, selfMap]) {
+      expect(() => encode(value)).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_INVALID_ARGUMENT' }));
+    }
+    // Leaves are copied wherever they appear.
+    const when = new Date(0);
+    expect(cloneAsOverWire({ created: when, updated: when })).toEqual({ created: when, updated: when });
+  });
+
+  it(`bounds nesting at ${MAX_DEPTH} levels both ways`, () => {
+    const nest = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
+    expect(cloneAsOverWire(nest(MAX_DEPTH))).toEqual(nest(MAX_DEPTH));
+    expect(() => encode(nest(MAX_DEPTH + 1))).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_INVALID_ARGUMENT' }));
+    const deepBytes = Buffer.concat([Buffer.alloc(100_000, 0x91), Buffer.from([1])]);
+    expect(() => decode(deepBytes)).toThrow(MalformedValueError);
+  });
+});
+
+describe('the value codec facing hostile bytes (issue #10)', () => {
+  it('finding 1: refuses a shared-reference DAG with a trailing byte at once (hard budget)', () => {
+    // 2^22 leaves: the old structured-clone decoder spent seconds and hundreds of MB on it.
+    const bomb = referenceBomb(22);
+    expect(bomb.length).toBeLessThan(400);
+    for (const bytes of [Buffer.concat([bomb, Buffer.from([0xc0])]), Buffer.concat([Buffer.from([0xd4, 0x65, 0x00]), bomb])]) {
+      const { ms, error } = timedDecode(bytes);
+      expect(error).toBeInstanceOf(MalformedValueError);
+      expect(ms).toBeLessThan(250);
+    }
+  });
+
+  it('finding 2: refuses msgpackr record definitions and keeps no state from one frame to the next', () => {
+    const withRecords = new Packr({ useRecords: true });
+    for (let id = 0; id < 64; id++) {
+      const definition = Buffer.from([0xd4, 0x72, id, 0x91, 0xa1, 0x61, 0x01]);
+      expect(() => decode(definition)).toThrow(MalformedValueError);
+      // A record reference byte is just a small integer to us, before and after.
+      expect(decode(Buffer.from([0x40 + (id & 0x3f)]))).toBe(0x40 + (id & 0x3f));
+    }
+    expect(() => decode(withRecords.pack({ a: 1 }))).toThrow(MalformedValueError);
+  });
+
+  it('decodes random and mutated bytes to a value or a MalformedValueError, in linear time, touching no shared state', () => {
+    const reference = { when: new Date(1), n: 2n ** 40n, list: [1, 'two'] };
+    const msgpackrBefore = msgpackrUnpack(msgpackrPack(reference));
+    let totalMs = 0;
+    let totalBytes = 0;
+    const mutated = fc.tuple(tree, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat())
+      .map(([value, flips, cut]) => {
+        const bytes = Buffer.from(encode(value));
+        for (const [at, byte] of flips) if (bytes.length) bytes[at % bytes.length] = byte;
+        return bytes.subarray(0, bytes.length - (cut % 3));
+      });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 2048 }), mutated), (bytes) => {
+        const { ms, error } = timedDecode(bytes);
+        totalMs += ms;
+        totalBytes += bytes.length;
+        if (error !== undefined) expect(error).toBeInstanceOf(MalformedValueError);
+      }),
+      { numRuns: 2000 },
+    );
+    // A few ms of CPU per KiB is the budget; this codec spends microseconds.
+    expect(totalMs / Math.max(1, totalBytes / 1024)).toBeLessThan(2);
+    expect(cloneAsOverWire(reference)).toEqual(reference);
+    expect(msgpackrUnpack(msgpackrPack(reference))).toEqual(msgpackrBefore);
+  });
+});

@@ -1,0 +1,198 @@
+import { ARRAY_BUFFER_KIND, DATA_VIEW_KIND, EXT, MAX_DEPTH, TYPED_ARRAY_KINDS } from './wire-types.js';
+
+/** Bytes that are not a value of our wire format. */
+export class MalformedValueError extends Error {}
+
+const ERROR_TYPES: Record<string, ErrorConstructor> = {
+  Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
+};
+
+/**
+ * Decodes one value of our wire format (wire-types.ts) from exactly `bytes`, or throws
+ * MalformedValueError. Issue #10 findings 1 and 2: no references, no records, no extension but
+ * ours, no state kept between calls; every count is checked against the bytes left before anything
+ * is allocated, so the work and memory are linear in the input and the stack is bounded by
+ * MAX_DEPTH. Error messages never echo the decoded value.
+ */
+export function decodeValue(bytes: Uint8Array): unknown {
+  const reader = new Reader(bytes);
+  const value = reader.value(0);
+  if (reader.position !== bytes.length) throw new MalformedValueError(`${bytes.length - reader.position} bytes after the value.`);
+  return value;
+}
+
+class Reader {
+  position = 0;
+  private readonly view: DataView;
+  private readonly buffer: Buffer;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  value(depth: number): unknown {
+    const op = this.u8();
+    if (op < 0x80) return op;
+    if (op >= 0xe0) return op - 0x100;
+    if (op <= 0x8f) return this.object(op & 0x0f, depth);
+    if (op <= 0x9f) return this.array(op & 0x0f, depth);
+    if (op <= 0xbf) return this.string(op & 0x1f);
+    switch (op) {
+      case 0xc0: return null;
+      case 0xc2: return false;
+      case 0xc3: return true;
+      case 0xc4: return this.bin(this.u8());
+      case 0xc5: return this.bin(this.u16());
+      case 0xc6: return this.bin(this.u32());
+      case 0xc7: return this.ext(this.u8());
+      case 0xc8: return this.ext(this.u16());
+      case 0xc9: return this.ext(this.u32());
+      case 0xca: return this.view.getFloat32(this.skip(4) - 4);
+      case 0xcb: return this.view.getFloat64(this.skip(8) - 8);
+      case 0xcc: return this.u8();
+      case 0xcd: return this.u16();
+      case 0xce: return this.u32();
+      case 0xd0: return this.view.getInt8(this.skip(1) - 1);
+      case 0xd1: return this.view.getInt16(this.skip(2) - 2);
+      case 0xd2: return this.view.getInt32(this.skip(4) - 4);
+      case 0xd4: return this.marker(depth);
+      case 0xd7: return this.date();
+      case 0xd9: return this.string(this.u8());
+      case 0xda: return this.string(this.u16());
+      case 0xdb: return this.string(this.u32());
+      case 0xdc: return this.array(this.u16(), depth);
+      case 0xdd: return this.array(this.u32(), depth);
+      case 0xde: return this.object(this.u16(), depth);
+      case 0xdf: return this.object(this.u32(), depth);
+      default: throw new MalformedValueError(`Type byte 0x${op.toString(16)} is not used by this protocol.`);
+    }
+  }
+
+  private enter(depth: number, count: number, bytesEach: number): number {
+    if (depth >= MAX_DEPTH) throw new MalformedValueError(`Nesting deeper than ${MAX_DEPTH} levels.`);
+    // Each element takes at least one byte: a count larger than the bytes left is a lie.
+    if (count * bytesEach > this.bytes.length - this.position) throw new MalformedValueError('A count exceeds the bytes left.');
+    return depth + 1;
+  }
+
+  private array(count: number, depth: number): unknown[] {
+    const inner = this.enter(depth, count, 1);
+    const array = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) array[i] = this.value(inner);
+    return array;
+  }
+
+  private object(count: number, depth: number): Record<string, unknown> {
+    const inner = this.enter(depth, count, 2);
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+      const key = this.value(inner);
+      if (typeof key !== 'string') throw new MalformedValueError('An object key is not a string.');
+      const entry = this.value(inner);
+      // A "__proto__" key is data, never the prototype.
+      if (key === '__proto__') Object.defineProperty(object, key, { value: entry, enumerable: true, writable: true, configurable: true });
+      else object[key] = entry;
+    }
+    return object;
+  }
+
+  private marker(depth: number): unknown {
+    const type = this.u8();
+    if (this.u8() !== 0) throw new MalformedValueError('A marker has a non-zero filler byte.');
+    if (type === EXT.undefined) return undefined;
+    if (type !== EXT.map && type !== EXT.set && type !== EXT.error) throw new MalformedValueError(`Unknown marker ${type}.`);
+    const content = this.value(depth);
+    if (!Array.isArray(content)) throw new MalformedValueError('A marker is not followed by an array.');
+    if (type === EXT.set) return new Set(content);
+    if (type === EXT.map) {
+      if (content.length % 2 !== 0) throw new MalformedValueError('A Map has an odd number of entries.');
+      const map = new Map<unknown, unknown>();
+      for (let i = 0; i < content.length; i += 2) map.set(content[i], content[i + 1]);
+      return map;
+    }
+    return toError(content);
+  }
+
+  private date(): Date {
+    if (this.u8() !== EXT.date) throw new MalformedValueError('A fixext 8 that is not a Date.');
+    return new Date(this.view.getFloat64(this.skip(8) - 8));
+  }
+
+  private ext(length: number): unknown {
+    const type = this.u8();
+    const end = this.skip(length);
+    const body = this.bytes.subarray(end - length, end);
+    if (type === EXT.bigint) {
+      if (length < 2 || body[0]! > 1) throw new MalformedValueError('A malformed BigInt.');
+      const magnitude = BigInt(`0x${Buffer.from(body.buffer, body.byteOffset + 1, length - 1).toString('hex')}`);
+      return body[0] === 1 ? -magnitude : magnitude;
+    }
+    if (type === EXT.typedArray && length >= 1) return toTypedArray(body[0]!, body.subarray(1));
+    throw new MalformedValueError(`Unknown extension type ${type}.`);
+  }
+
+  private string(length: number): string {
+    const end = this.skip(length);
+    const start = end - length;
+    // Short ASCII strings (keys, names) are most strings here; a native call costs more than them.
+    if (length <= 32) {
+      let ascii = '';
+      for (let i = start; i < end; i++) {
+        const byte = this.bytes[i]!;
+        if (byte >= 0x80) return this.buffer.toString('utf8', start, end);
+        ascii += String.fromCharCode(byte);
+      }
+      return ascii;
+    }
+    return this.buffer.toString('utf8', start, end);
+  }
+
+  /** A copy: a value must not pin the whole received chunk in memory. */
+  private bin(length: number): Buffer {
+    const end = this.skip(length);
+    return Buffer.from(this.bytes.subarray(end - length, end));
+  }
+
+  private u8(): number {
+    if (this.position >= this.bytes.length) throw new MalformedValueError('The value ends early.');
+    return this.bytes[this.position++]!;
+  }
+
+  private u16(): number {
+    return this.view.getUint16(this.skip(2) - 2);
+  }
+
+  private u32(): number {
+    return this.view.getUint32(this.skip(4) - 4);
+  }
+
+  /** Moves past `length` bytes and returns the new position; throws if they are not there. */
+  private skip(length: number): number {
+    if (length > this.bytes.length - this.position) throw new MalformedValueError('The value ends early.');
+    return (this.position += length);
+  }
+}
+
+function toError(content: unknown[]): Error {
+  const [name, message, stack, code] = content;
+  if (content.length !== 4 || typeof name !== 'string' || typeof message !== 'string'
+    || (stack !== null && typeof stack !== 'string') || (code !== null && typeof code !== 'string')) {
+    throw new MalformedValueError('A malformed Error.');
+  }
+  const error = new (Object.hasOwn(ERROR_TYPES, name) ? ERROR_TYPES[name]! : Error)(message);
+  if (error.name !== name) Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true });
+  Object.defineProperty(error, 'stack', { value: stack ?? undefined, writable: true, configurable: true });
+  if (code !== null) Object.assign(error, { code });
+  return error;
+}
+
+function toTypedArray(kind: number, bytes: Uint8Array): ArrayBufferView | ArrayBuffer {
+  // A fresh, aligned buffer of its own for each value.
+  const buffer = Uint8Array.prototype.slice.call(bytes).buffer;
+  if (kind === ARRAY_BUFFER_KIND) return buffer;
+  if (kind === DATA_VIEW_KIND) return new DataView(buffer);
+  const type = TYPED_ARRAY_KINDS[kind];
+  if (!type || bytes.length % type.BYTES_PER_ELEMENT !== 0) throw new MalformedValueError('A malformed typed array.');
+  return new type(buffer);
+}
