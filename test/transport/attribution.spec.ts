@@ -22,8 +22,8 @@ describe('attribution to the authenticated name (issue #10 finding 5)', () => {
       expect(seen[0]!.from).toBe('c');
       expect(callers).toEqual(['c']);
       // The Raft driver drops a message whose sender field disagrees with the link.
-      expect(asRaftMessage(seen[0]!.payload, seen[0]!.from, 'b')).toBeUndefined();
-      expect(asRaftMessage({ ...forged, from: 'c' }, 'c', 'b')).toBeDefined();
+      expect(asRaftMessage(seen[0]!.payload, seen[0]!.from, 'b')).toMatchObject({ problem: expect.stringContaining('"c"') });
+      expect(asRaftMessage({ ...forged, from: 'c' }, 'c', 'b').message).toBeDefined();
       client.socket.destroy();
     } finally {
       await mesh.close();
