@@ -1,5 +1,5 @@
-import type { ElectionView } from './election/election-engine.js';
-import { ClusterEventType } from './events.js';
+import type { ElectionView } from '../election/election-engine.js';
+import { ClusterEventType } from '../events.js';
 
 const isFighting = (view: ElectionView): boolean =>
   view.role === 'pre-candidate' || view.role === 'candidate';

@@ -1,7 +1,7 @@
 import { Subject, type Observable } from 'rxjs';
-import type { ClusterEvent } from './events.js';
-import type { LeaderWork } from './jobs/leader-work.js';
-import { errorStack, errorText, type ClusterLogger } from './logger.js';
+import type { ClusterEvent } from '../events.js';
+import type { LeaderWork } from '../jobs/leader-work.js';
+import { errorStack, errorText, type ClusterLogger } from '../logger.js';
 
 /** An event as queued, with the leadership it began (for SignMaster). */
 export interface QueuedEvent {
