@@ -14,15 +14,11 @@ import {
   SLAVER_INTERVAL,
 } from './cluster.constants.js';
 import { duplicateFunction, nonStaticProvider } from './cluster.messages.js';
+import { ClusterOrchestrator } from './cluster.orchestrator.js';
 import { ClusterService } from './cluster.service.js';
 import { ClusterConfigError } from './core/errors.js';
-import { CronLeaderJob } from './core/jobs/cron-leader-job.js';
-import { DefaultJobTracker } from './core/jobs/default-job-tracker.js';
-import type { JobTracker } from './core/jobs/job-tracker.js';
-import type { LeaderContext } from './core/jobs/leader-context.js';
 import { errorStack, errorText } from './core/logger.js';
 import type { CallContext } from './core/rpc/trace.js';
-import { bindLeaderOnly } from './decorators/leader-only.decorator.js';
 import type { IntervalJobMetadata } from './decorators/interval-options.js';
 import type { MasterCronMetadata } from './decorators/master-cron.decorator.js';
 
@@ -36,8 +32,9 @@ interface Target {
 }
 
 /**
- * Finds our decorators on every singleton provider and controller in `onModuleInit` and wires
- * them into the cluster before it starts in `onApplicationBootstrap`.
+ * Finds our decorators on every singleton provider and controller in `onModuleInit`, checks them
+ * (a duplicate @ClusterFunction fails the boot), and hands each to the orchestrator, which mounts
+ * them when the application bootstraps.
  */
 @Injectable()
 export class ClusterExplorer implements OnModuleInit {
@@ -48,6 +45,7 @@ export class ClusterExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly orchestrator: ClusterOrchestrator,
     private readonly cluster: ClusterService,
   ) {}
 
@@ -60,7 +58,7 @@ export class ClusterExplorer implements OnModuleInit {
         this.cluster.logger.warn(nonStaticProvider(target.className));
         continue;
       }
-      this.register(target);
+      this.discover(target);
     }
   }
 
@@ -76,26 +74,38 @@ export class ClusterExplorer implements OnModuleInit {
     return { instance, className: prototype.constructor?.name ?? String(wrapper.name), methods };
   }
 
-  private register(target: Target): void {
-    this.registerHooks(target);
+  private discover(target: Target): void {
+    this.discoverHooks(target);
+    let leaderOnly = false;
     for (const method of target.methods) {
       const where = `${target.className}.${method}`;
       const fn = target.instance[method]!;
       const call = (...args: unknown[]) => fn.apply(target.instance, args);
       const functionName = this.meta<string>(CLUSTER_FUNCTION, fn);
-      if (functionName !== undefined) this.registerFunction(functionName, where, call);
+      if (functionName !== undefined) this.discoverFunction(functionName, where, call);
       const master = this.meta<IntervalJobMetadata>(MASTER_INTERVAL, fn);
-      if (master) this.registerInterval(where, master, { masterCall: call, slaverCall: () => undefined });
+      if (master) {
+        this.orchestrator.addInterval(this.uniqueTrackerName(where), master.ms, master.runOnStart, {
+          masterCall: call,
+          slaverCall: () => undefined,
+        });
+      }
       const slaver = this.meta<IntervalJobMetadata>(SLAVER_INTERVAL, fn);
-      if (slaver) this.registerInterval(where, slaver, { masterCall: () => undefined, slaverCall: call });
+      if (slaver) {
+        this.orchestrator.addInterval(this.uniqueTrackerName(where), slaver.ms, slaver.runOnStart, {
+          masterCall: () => undefined,
+          slaverCall: call,
+        });
+      }
       const cron = this.meta<MasterCronMetadata>(MASTER_CRON, fn);
-      if (cron) this.registerCron(where, cron, call);
-      if (this.meta(LEADER_ONLY, fn)) bindLeaderOnly(target.instance, this.cluster);
+      if (cron) this.orchestrator.addCron(this.uniqueTrackerName(where), cron.expression, call, cron.options ?? {});
+      leaderOnly ||= this.meta(LEADER_ONLY, fn) === true;
     }
+    if (leaderOnly) this.orchestrator.addLeaderOnly(target.instance);
   }
 
   /** All of a provider's lifecycle hooks become one tracker, so they keep their relative order. */
-  private registerHooks({ instance, className, methods }: Target): void {
+  private discoverHooks({ instance, className, methods }: Target): void {
     const withKey = (key: string) => methods.filter((m) => this.meta(key, instance[m]));
     const started = withKey(ON_STARTED_LEADING);
     const stopped = withKey(ON_STOPPED_LEADING);
@@ -112,40 +122,20 @@ export class ClusterExplorer implements OnModuleInit {
         }
       }
     };
-    const tracker: JobTracker = {
+    this.orchestrator.addTracker({
       name: this.uniqueTrackerName(className),
       ...(started.length && { onStartedLeading: runAll(started) }),
       ...(stopped.length && { onStoppedLeading: runAll(stopped) }),
       ...(newLeader.length && { onNewLeader: runAll(newLeader) }),
       ...(released.length && { onReleaseMaster: runAll(released) }),
-    };
-    this.cluster.addJobTracker(tracker);
+    });
   }
 
-  private registerFunction(name: string, where: string, call: Method): void {
+  private discoverFunction(name: string, where: string, call: Method): void {
     const first = this.functionOwners.get(name);
     if (first) throw new ClusterConfigError(duplicateFunction(name, first, where));
     this.functionOwners.set(name, where);
-    this.cluster.registerFunc(name, (param: unknown, context: CallContext) => call(param, context));
-  }
-
-  private registerInterval(
-    where: string,
-    { ms, runOnStart }: IntervalJobMetadata,
-    caller: { masterCall: (c: LeaderContext) => unknown; slaverCall: (leader: string) => unknown },
-  ): void {
-    new DefaultJobTracker({ ms }, this.cluster, caller, {
-      name: this.uniqueTrackerName(where),
-      runOnStart,
-      runSlaverOnStart: runOnStart,
-    }).start();
-  }
-
-  private registerCron(where: string, { expression, options }: MasterCronMetadata, call: Method): void {
-    const onError = (error: unknown) =>
-      this.cluster.logger.error(`${where} failed: ${errorText(error)}`, errorStack(error));
-    const job = new CronLeaderJob(this.uniqueTrackerName(where), expression, call, this.cluster, onError, options);
-    this.cluster.addJobTracker(job);
+    this.orchestrator.addFunction(name, (param: unknown, context: CallContext) => call(param, context));
   }
 
   private uniqueTrackerName(base: string): string {

@@ -3,6 +3,7 @@ import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { resolveClusterOptions } from './config/resolve-options.js';
 import type { ClusterModuleOptions } from './config/cluster-options.js';
 import { ClusterExplorer } from './cluster.explorer.js';
+import { ClusterOrchestrator } from './cluster.orchestrator.js';
 import { CLUSTER_MODULE_OPTIONS, ConfigurableModuleClass } from './cluster.module-definition.js';
 import { ClusterService } from './cluster.service.js';
 import { partsFor } from './create-cluster.js';
@@ -38,6 +39,7 @@ import { resolveInjectedRedis } from './cluster.redis-inject.js';
         return new ClusterService(settings, partsFor(settings, { redisClient }));
       },
     },
+    ClusterOrchestrator,
     ClusterExplorer,
   ],
   exports: [ClusterService],

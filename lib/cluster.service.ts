@@ -1,11 +1,12 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Cluster } from './core/cluster.js';
 
 /**
- * The cluster, injectable anywhere once `ClusterModule.forRoot()` is imported. It starts in
- * `onApplicationBootstrap` and leaves the cluster (handing leadership over) in `onModuleDestroy`,
- * the first shutdown hook, so leader jobs stop before the rest of the application closes. Call
- * `app.enableShutdownHooks()` so SIGTERM runs these hooks.
+ * The cluster, injectable anywhere once `ClusterModule.forRoot()` is imported: the seed's
+ * ICluster plus `events$`, `state$`, `waitForLeader()`, `transferLeadership()` and `getStats()`.
+ * `ClusterOrchestrator` starts it when the application bootstraps and leaves the cluster (leader
+ * jobs drained, leadership handed over) in `onModuleDestroy`; call `app.enableShutdownHooks()`
+ * so SIGTERM runs that.
  *
  * @example
  * @Injectable()
@@ -15,12 +16,4 @@ import { Cluster } from './core/cluster.js';
  * }
  */
 @Injectable()
-export class ClusterService extends Cluster implements OnApplicationBootstrap, OnModuleDestroy {
-  async onApplicationBootstrap(): Promise<void> {
-    await this.startUp();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.close();
-  }
-}
+export class ClusterService extends Cluster {}
