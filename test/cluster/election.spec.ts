@@ -95,7 +95,6 @@ describe('cluster mode over TCP', () => {
     await waitFor(() => back.getLeaderName() === first.getMyName() && back.isReady(), { what: 'restarted follower ready' });
     await group.stop(first.getMyName());
     const second = await group.settled([restarted, other]);
-    expect(second.getMyName()).toBe(other);
     // A fallback to an election after the timeout would need a new PreVote round and term.
     expect(second.getMyTerm()).toBe(firstTerm + 1);
   });
