@@ -1,4 +1,5 @@
 import type { ClusterMode, RedisClientSettings, RedisLeaseSettings } from '../core/settings.js';
+import { leaseOutlastingMs, usableLeaseMs } from '../core/lease-span.js';
 import { DEFAULTS } from './defaults.js';
 import { fail, knownKeys, positiveMs } from './option-checks.js';
 
@@ -33,11 +34,11 @@ export function parseRedisDiscovery(
       `the lease (${electionPeriod} ms) must be longer than the renewal interval electionInterval (${electionInterval} ms), or the lease lapses between renewals.`,
     );
   }
-  const actingMs = electionPeriod * (1 - margins.clockDriftBound) - margins.eventLoopMarginMs;
+  const actingMs = usableLeaseMs(electionPeriod, margins.clockDriftBound, margins.eventLoopMarginMs);
   if (mode === 'redis' && actingMs <= electionInterval) {
     fail(
       'redisDiscovery.electionPeriod',
-      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil((electionInterval + margins.eventLoopMarginMs) / (1 - margins.clockDriftBound))} ms or shorten electionInterval.`,
+      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil(leaseOutlastingMs(electionInterval, margins.clockDriftBound, margins.eventLoopMarginMs))} ms or shorten electionInterval.`,
     );
   }
   return { dataPath, electionInterval, electionPeriod, syncLeaderInterval };

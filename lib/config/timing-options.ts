@@ -1,4 +1,5 @@
 import type { ClusterModuleOptions } from './cluster-options.js';
+import { usableLeaseMs } from '../core/lease-span.js';
 import { DEFAULTS } from './defaults.js';
 import { fail, MAX_TIMER_MS, positiveMs } from './option-checks.js';
 
@@ -36,7 +37,7 @@ export function parseTiming(options: ClusterModuleOptions) {
   if (typeof eventLoopMarginMs !== 'number' || !(eventLoopMarginMs >= 0)) {
     fail('eventLoopMarginMs', `expected milliseconds >= 0, got ${JSON.stringify(options.eventLoopMarginMs)}.`);
   }
-  if (leaseMs * (1 - clockDriftBound) - eventLoopMarginMs <= heartbeatIntervalMs) {
+  if (usableLeaseMs(leaseMs, clockDriftBound, eventLoopMarginMs) <= heartbeatIntervalMs) {
     fail('leaseMs', `after the drift and event-loop margins the lease (${leaseMs} ms) would not outlast one heartbeat interval (${heartbeatIntervalMs} ms); lengthen it or shorten the heartbeat.`);
   }
   return { electionTimeoutMs, heartbeatIntervalMs, leaseMs, clockDriftBound, eventLoopMarginMs };

@@ -1,4 +1,5 @@
 import { ClusterError } from '../../errors.js';
+import { usableLeaseMs } from '../../lease-span.js';
 
 /** Settings of one Raft election node. All durations are milliseconds of the node's own clock. */
 export interface RaftConfig {
@@ -59,7 +60,7 @@ export function validateRaftConfig(cfg: ResolvedRaftConfig): void {
   const rho = cfg.clockDriftBound;
   if (!(rho >= 0) || rho >= 0.5) fail(`clockDriftBound must be in [0, 0.5), got ${rho}; 0.05 means clocks may disagree by 5%.`);
   if (!(cfg.eventLoopMarginMs >= 0)) fail(`eventLoopMarginMs must be 0 or more, got ${cfg.eventLoopMarginMs}.`);
-  const usable = cfg.leaseMs * (1 - rho) - cfg.eventLoopMarginMs;
+  const usable = usableLeaseMs(cfg.leaseMs, rho, cfg.eventLoopMarginMs);
   if (usable <= hb) {
     fail(
       `the usable lease leaseMs·(1−clockDriftBound) − eventLoopMarginMs = ${usable} ms must exceed ` +
