@@ -1,5 +1,5 @@
 export { RaftNode, RaftUsageError } from './raft-node.js';
-export { RaftConfigError, resolveRaftConfig, validateRaftConfig } from './config.js';
+export { raftConfigFrom, resolveRaftConfig } from './config.js';
 export type { RaftConfig, ResolvedRaftConfig } from './config.js';
 export type * from './messages.js';
 export type { PersistentState, RaftRole, RaftStatus, Ready } from './types.js';

@@ -88,7 +88,9 @@ export class RaftNode {
   private persistedState: PersistentState;
 
   /**
-   * @param config see {@link RaftConfig}; validated, throws RaftConfigError.
+   * @param config see {@link RaftConfig}: derived from validated settings, or given in part by the
+   *   simulation and tests, defaults filled in (DESIGN §4). Throws RaftUsageError if its own id is
+   *   not exactly once among the peers.
    * @param state what the driver loaded from its store, or `undefined` on a first start (or when
    *   nothing is persisted).
    * @param now the node's monotonic clock in ms; every later call passes the same clock.
@@ -101,6 +103,10 @@ export class RaftNode {
     private readonly random: () => number,
   ) {
     this.cfg = resolveRaftConfig(config);
+    const { id, peers } = this.cfg;
+    if (new Set(peers).size !== peers.length || !peers.includes(id)) {
+      throw new RaftUsageError(`Raft node "${id}": its own id must be among peers, each listed once (${peers.join(', ')}).`);
+    }
     this.quorum = quorumSize(this.cfg.peers.length);
     if (state && !isTerm(state.term)) {
       throw new RaftUsageError(`Raft node "${this.cfg.id}": persisted term ${state.term} is outside [0, ${MAX_TERM}].`);
