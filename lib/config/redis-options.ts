@@ -1,6 +1,6 @@
 import type { ClusterMode, RedisClientSettings, RedisLeaseSettings } from '../core/settings.js';
 import { leaseOutlastingMs, usableLeaseMs } from '../core/lease-span.js';
-import { DEFAULTS } from './defaults.js';
+import { defaultOptions } from './defaults.js';
 import { fail, knownKeys, positiveMs } from './option-checks.js';
 
 const REDIS_DISCOVERY_OPTIONS = new Set(['inject', 'dataPath', 'electionInterval', 'electionPeriod', 'syncLeaderInterval']);
@@ -19,7 +19,7 @@ export function parseRedisDiscovery(
   if (inject !== undefined && !['string', 'symbol', 'function'].includes(typeof inject)) {
     fail('redisDiscovery.inject', 'expected a Nest injection token (a string, symbol or class) of an ioredis provider.');
   }
-  const d = DEFAULTS.redisDiscovery;
+  const d = defaultOptions().redisDiscovery;
   const dataPath = given.dataPath ?? d.dataPath;
   if (typeof dataPath !== 'string' || dataPath === '') fail('redisDiscovery.dataPath', 'expected a non-empty key prefix.');
   if (/[{}]/.test(dataPath)) {
