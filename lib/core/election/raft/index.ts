@@ -5,5 +5,5 @@ export type * from './messages.js';
 export type { PersistentState, RaftRole, RaftStatus, Ready } from './types.js';
 export { quorumSize } from './quorum.js';
 export { leaseEnd, leaseSpan, safeToActAfterVote } from './lease.js';
-export { ClusterStateCorruptError, FileStateStore, MemoryStateStore } from './file-state-store.js';
+export { ClusterStateCorruptError, FileStateStore } from './file-state-store.js';
 export type { RaftStateStore } from './file-state-store.js';

@@ -76,7 +76,6 @@ export class RaftNode {
   private leaderHeardAt: number | undefined;
   /** See lease.ts: the last moment this node may have helped to grant any leader a lease. */
   private leaseContactAt: number;
-  private leaseContactTerm: number | undefined;
   /** The leader the transport reported lost, until we hear from it again. */
   private lostLeader: string | undefined;
   /** Without persisted state, a restarted node neither votes nor acknowledges until then. */
@@ -306,7 +305,6 @@ export class RaftNode {
       term: this.term,
       granted,
       sinceLeaderMs: now - this.leaseContactAt,
-      leaderTerm: this.leaseContactTerm,
     });
   }
 
@@ -337,7 +335,6 @@ export class RaftNode {
       return;
     }
     this.leaseContactAt = now;
-    this.leaseContactTerm = msg.term;
     this.send<HeartbeatResponse>({ type: 'HeartbeatResponse', to: msg.from, term: this.term, round: msg.round });
   }
 
@@ -422,7 +419,6 @@ export class RaftNode {
     if (this.lead) {
       // Its own lease ends now: lease.ts counts that as an acknowledgement L earlier.
       this.leaseContactAt = Math.max(this.leaseContactAt, now - this.cfg.leaseMs);
-      this.leaseContactTerm = this.term;
     }
     this.role = 'follower';
     this.leader = undefined;
