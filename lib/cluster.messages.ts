@@ -6,5 +6,3 @@ export const nonStaticProvider = (where: string): string =>
   `${where} uses cluster decorators but is request- or transient-scoped; it was skipped. ` +
   'Put leader jobs and cluster functions on singleton providers.';
 
-export const notAMethod = (where: string, decorator: string): string =>
-  `${decorator} on ${where}: the decorated member is not a method.`;

@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { currentHost } from './config/node-identity.js';
 import { resolveClusterOptions } from './config/resolve-options.js';
 import type { ClusterModuleOptions } from './config/cluster-options.js';
 import { ClusterExplorer } from './cluster.explorer.js';
@@ -32,7 +33,7 @@ import { resolveInjectedRedis } from './cluster.redis-inject.js';
       provide: ClusterService,
       inject: [CLUSTER_MODULE_OPTIONS, ModuleRef],
       useFactory: (options: ClusterModuleOptions, moduleRef: ModuleRef) => {
-        const settings = resolveClusterOptions(options);
+        const settings = resolveClusterOptions(options, currentHost(), new Logger('Cluster'));
         const token = settings.mode === 'redis' ? options.redisDiscovery?.inject : undefined;
         // Resolved at startUp (application bootstrap), when every provider has been created.
         const redisClient = token === undefined ? undefined : () => resolveInjectedRedis(moduleRef, token);

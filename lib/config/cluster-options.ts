@@ -1,4 +1,7 @@
-import type { InjectionToken, LoggerService } from '@nestjs/common';
+import type { ClusterLogger } from '../core/logger.js';
+
+/** A Nest injection token (Nest's InjectionToken, spelled here so lib/config needs no Nest import). */
+export type RedisInjectionToken = string | symbol | Function;
 import type { Cluster as RedisCluster, Redis, RedisOptions } from 'ioredis';
 import type { SecureContextOptions } from 'node:tls';
 import type { ClusterMode } from '../core/settings.js';
@@ -26,7 +29,7 @@ export interface ClusterRedisOptions {
 /** The seed's RedisDiscovery, in milliseconds. */
 export interface RedisDiscoveryOptions {
   /** Nest token of an existing ioredis provider to use (the seed's BeanName). */
-  inject?: InjectionToken;
+  inject?: RedisInjectionToken;
   /** Key prefix; clusters with different paths share a Redis without meeting. */
   dataPath?: string;
   /** How often the leader renews and followers try to acquire, ms. Default 15000. */
@@ -72,8 +75,11 @@ export interface ClusterModuleOptions {
   dataDir?: string;
   redis?: ClusterRedisOptions;
   redisDiscovery?: RedisDiscoveryOptions;
-  /** `false` to silence, or any Nest `LoggerService`. Default `new Logger('Cluster')`. */
-  logger?: false | LoggerService;
+  /**
+   * `false` to silence, or any Nest `LoggerService`. Default `new Logger('Cluster')` in the Nest
+   * module, `[Cluster] level: message` lines on stderr from createCluster.
+   */
+  logger?: false | ClusterLogger;
   /** Largest frame accepted from a peer, bytes. Default 16 MiB. */
   maxFrameBytes?: number;
   /** A peer must finish the handshake within this, ms. Default 5000. */

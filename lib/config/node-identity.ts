@@ -1,6 +1,6 @@
 import { hostname, networkInterfaces } from 'node:os';
-import { ClusterConfigError } from '../core/errors.js';
 import type { ClusterNodeOptions } from './cluster-options.js';
+import { fail } from './option-checks.js';
 
 /** What this process knows about itself, gathered once (and injected in tests). */
 export interface HostIdentity {
@@ -31,19 +31,17 @@ export function identifySelf(
   host: HostIdentity,
 ): ClusterNodeOptions {
   const names = nodes.map((n) => n.name).join(', ');
-  const byName = (name: string, source: string) => {
+  const byName = (name: string, field: string) => {
     const node = nodes.find((n) => n.name === name);
-    if (!node) throw new ClusterConfigError(`${source}: "${name}" is not in nodes (${names}).`);
+    if (!node) fail(field, `"${name}" is not in nodes (${names}).`);
     return node;
   };
   if (nodeName !== undefined) return byName(nodeName, 'nodeName');
-  if (host.envNodeName !== undefined) return byName(host.envNodeName, 'env CLUSTER_NODE_NAME');
+  if (host.envNodeName !== undefined) return byName(host.envNodeName, 'CLUSTER_NODE_NAME');
 
   const local = nodes.filter((n) => n.local === true);
   if (local.length > 1) {
-    throw new ClusterConfigError(
-      `nodes: ${local.map((n) => n.name).join(', ')} are all marked local; mark one, or set nodeName.`,
-    );
+    fail('nodes', `${local.map((n) => n.name).join(', ')} are all marked local; mark one, or set nodeName.`);
   }
   if (local.length === 1) return local[0]!;
 
@@ -51,12 +49,11 @@ export function identifySelf(
   const matches = nodes.filter((n) => own.has(n.ip));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new ClusterConfigError(
-      `nodes: ${matches.map((n) => n.name).join(', ')} all match this host; set nodeName or CLUSTER_NODE_NAME.`,
-    );
+    fail('nodes', `${matches.map((n) => n.name).join(', ')} all match this host; set nodeName or CLUSTER_NODE_NAME.`);
   }
-  throw new ClusterConfigError(
-    `nodes: no entry matches this process (host "${host.hostname}"); set nodeName or env ` +
+  fail(
+    'nodes',
+    `no entry matches this process (host "${host.hostname}"); set nodeName or env ` +
       `CLUSTER_NODE_NAME to one of ${names}, or mark this entry local: true.`,
   );
 }

@@ -1,5 +1,6 @@
 import type { ClusterMode, RedisClientSettings, RedisLeaseSettings } from '../core/settings.js';
-import { DEFAULTS } from './defaults.js';
+import { leaseOutlastingMs, usableLeaseMs } from '../core/lease-span.js';
+import { defaultOptions } from './defaults.js';
 import { fail, knownKeys, positiveMs } from './option-checks.js';
 
 const REDIS_DISCOVERY_OPTIONS = new Set(['inject', 'dataPath', 'electionInterval', 'electionPeriod', 'syncLeaderInterval']);
@@ -18,7 +19,7 @@ export function parseRedisDiscovery(
   if (inject !== undefined && !['string', 'symbol', 'function'].includes(typeof inject)) {
     fail('redisDiscovery.inject', 'expected a Nest injection token (a string, symbol or class) of an ioredis provider.');
   }
-  const d = DEFAULTS.redisDiscovery;
+  const d = defaultOptions().redisDiscovery;
   const dataPath = given.dataPath ?? d.dataPath;
   if (typeof dataPath !== 'string' || dataPath === '') fail('redisDiscovery.dataPath', 'expected a non-empty key prefix.');
   if (/[{}]/.test(dataPath)) {
@@ -33,11 +34,11 @@ export function parseRedisDiscovery(
       `the lease (${electionPeriod} ms) must be longer than the renewal interval electionInterval (${electionInterval} ms), or the lease lapses between renewals.`,
     );
   }
-  const actingMs = electionPeriod * (1 - margins.clockDriftBound) - margins.eventLoopMarginMs;
+  const actingMs = usableLeaseMs(electionPeriod, margins.clockDriftBound, margins.eventLoopMarginMs);
   if (mode === 'redis' && actingMs <= electionInterval) {
     fail(
       'redisDiscovery.electionPeriod',
-      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil((electionInterval + margins.eventLoopMarginMs) / (1 - margins.clockDriftBound))} ms or shorten electionInterval.`,
+      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil(leaseOutlastingMs(electionInterval, margins.clockDriftBound, margins.eventLoopMarginMs))} ms or shorten electionInterval.`,
     );
   }
   return { dataPath, electionInterval, electionPeriod, syncLeaderInterval };

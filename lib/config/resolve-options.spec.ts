@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ClusterConfigError } from '../core/errors.js';
 import type { ClusterModuleOptions } from './cluster-options.js';
 import type { HostIdentity } from './node-identity.js';
+import { stderrLogger } from '../core/logger.js';
+import { defaultOptions } from './defaults.js';
 import { resolveClusterOptions } from './resolve-options.js';
 
 const host: HostIdentity = { envNodeName: undefined, hostname: 'box-a', addresses: ['127.0.0.1', '10.0.0.12'] };
@@ -67,7 +69,7 @@ describe('resolveClusterOptions', () => {
     [{ nodes: [{ name: 'a', ip: '', port: 1 }] }, /`nodes\[0\]\.ip`/],
     [{ nodes: [{ name: 'n'.repeat(257), ip: '10.0.0.1', port: 1 }] }, /`nodes\[0\]\.name`.*257 characters long; node names may have at most 256/],
     [{ mode: 'redis', redis: { url: 'redis://x' }, nodeName: 'n'.repeat(300) }, /`nodeName`.*at most 256/],
-    [{ nodes: three, nodeName: 'n9' }, /nodeName: "n9" is not in nodes \(n1, n2, n3\)/],
+    [{ nodes: three, nodeName: 'n9' }, /`nodeName`: "n9" is not in nodes \(n1, n2, n3\)/],
     [{ mode: 'single', timeout: -1 }, /`timeout`/],
     [{ mode: 'single', heartbeatIntervalMs: 800 }, /`heartbeatIntervalMs`/],
     [{ mode: 'single', leaseMs: 1500 }, /`leaseMs`.*must not exceed the election timeout/],
@@ -112,19 +114,19 @@ describe('node identity', () => {
     const env = { ...host, envNodeName: 'n3' };
     expect(resolve({ nodes: three, nodeName: 'n1' }, env).self.name).toBe('n1');
     expect(resolve({ nodes: three }, env).self.name).toBe('n3');
-    expect(rejection({ nodes: three }, { ...host, envNodeName: 'zz' })).toMatch(/CLUSTER_NODE_NAME: "zz"/);
+    expect(rejection({ nodes: three }, { ...host, envNodeName: 'zz' })).toMatch(/`CLUSTER_NODE_NAME`: "zz"/);
   });
 
   it('then the one entry marked local', () => {
     const nodes = three.map((n) => ({ ...n, local: n.name === 'n2' }));
     expect(resolve({ nodes }).self.name).toBe('n2');
     const two = three.map((n) => ({ ...n, local: n.name !== 'n1' }));
-    expect(rejection({ nodes: two })).toMatch(/n2, n3 are all marked local/);
+    expect(rejection({ nodes: two })).toMatch(/`nodes`: n2, n3 are all marked local/);
   });
 
   it('then an exact match of this host’s addresses, never a substring', () => {
     // This host has 10.0.0.12; "10.0.0.1" must not match it.
-    expect(rejection({ nodes: three })).toMatch(/no entry matches this process/);
+    expect(rejection({ nodes: three })).toMatch(/`nodes`: no entry matches this process/);
     const h = { ...host, addresses: ['10.0.0.3'] };
     expect(resolve({ nodes: three }, h).self.name).toBe('n3');
     expect(resolve({ nodes: [{ name: 'a', ip: 'box-a', port: 1 }] }).self.name).toBe('a');
@@ -135,6 +137,24 @@ describe('node identity', () => {
       { name: 'a', ip: '127.0.0.1', port: 7001 },
       { name: 'b', ip: '127.0.0.1', port: 7002 },
     ];
-    expect(rejection({ nodes })).toMatch(/a, b all match this host; set nodeName/);
+    expect(rejection({ nodes })).toMatch(/`nodes`: a, b all match this host; set nodeName/);
+  });
+});
+
+describe('defaultOptions', () => {
+  it('gives every default, the timing ones for a T (DESIGN §4)', () => {
+    expect(defaultOptions()).toMatchObject({ mode: 'cluster', electionTimeoutMs: 1000, heartbeatIntervalMs: 100, leaseMs: 500, eventLoopMarginMs: 50 });
+    expect(defaultOptions(40).eventLoopMarginMs).toBe(5);
+  });
+
+  it('accepts a heartbeat of exactly T/2, the edge the Raft node now shares', () => {
+    expect(resolve({ mode: 'single', electionTimeoutMs: 1000, heartbeatIntervalMs: 500, leaseMs: 1000 }).heartbeatIntervalMs).toBe(500);
+    expect(rejection({ mode: 'single', electionTimeoutMs: 1000, heartbeatIntervalMs: 501, leaseMs: 1000 })).toMatch(/`heartbeatIntervalMs`.*at most half/);
+  });
+
+  it('takes the default logger from its caller, stderr lines without Nest', () => {
+    const given = { log() {}, warn() {}, error() {} };
+    expect(resolveClusterOptions({ mode: 'single' }, host, given).logger).toBe(given);
+    expect(resolveClusterOptions({ mode: 'single' }, host).logger).toBe(stderrLogger);
   });
 });

@@ -1,10 +1,9 @@
-import { Logger } from '@nestjs/common';
-import { silentLogger, type ClusterLogger } from '../core/logger.js';
+import { silentLogger, stderrLogger, type ClusterLogger } from '../core/logger.js';
 import type { NodeConfig } from '../core/node.js';
 import { MAX_NODE_NAME_LENGTH } from '../core/node-name.js';
 import type { ClusterMode, ClusterSettings } from '../core/settings.js';
 import type { ClusterModuleOptions, ClusterNodeOptions } from './cluster-options.js';
-import { DEFAULTS } from './defaults.js';
+import { defaultOptions } from './defaults.js';
 import { bounded, fail, positiveMs } from './option-checks.js';
 import { parseRedis, parseRedisDiscovery } from './redis-options.js';
 import { parseTiming } from './timing-options.js';
@@ -56,8 +55,8 @@ function parseNodes(value: unknown, mode: ClusterMode): ClusterNodeOptions[] {
   });
 }
 
-function parseLogger(value: unknown): ClusterLogger {
-  if (value === undefined) return new Logger('Cluster');
+function parseLogger(value: unknown, fallback: ClusterLogger): ClusterLogger {
+  if (value === undefined) return fallback;
   if (value === false) return silentLogger;
   const logger = value as Record<string, unknown>;
   if (typeof logger !== 'object' || logger === null || ['log', 'warn', 'error'].some((m) => typeof logger[m] !== 'function')) {
@@ -88,18 +87,21 @@ function selfNode(nodes: ClusterNodeOptions[], options: ClusterModuleOptions, ho
 }
 
 /**
- * Validates options and fills in every default. Any rejected value throws a ClusterConfigError
- * whose message names the field and says what to do.
+ * Validates options and fills in every default (defaults.ts). Any rejected value throws a
+ * ClusterConfigError whose message names the field and says what to do. `defaultLogger` is used
+ * when `logger` is not given: the Nest module passes `new Logger('Cluster')`, createCluster none.
  */
 export function resolveClusterOptions(
   options: ClusterModuleOptions = {},
   host: HostIdentity = currentHost(),
+  defaultLogger: ClusterLogger = stderrLogger,
 ): ClusterSettings {
   if (typeof options !== 'object' || options === null) fail('options', 'expected an object.');
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) fail(key, `unknown option; known options are ${[...KNOWN_OPTIONS].join(', ')}.`);
   }
-  const mode = options.mode ?? DEFAULTS.mode;
+  const defaults = defaultOptions();
+  const mode = options.mode ?? defaults.mode;
   if (!MODES.includes(mode)) fail('mode', `expected one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}.`);
   const enabled = parseEnable(options.enable);
   const nodes = parseNodes(options.nodes, mode);
@@ -131,11 +133,11 @@ export function resolveClusterOptions(
     tls: options.tls,
     insecure: options.insecure ?? false,
     dataDir: options.dataDir,
-    maxFrameBytes: bounded(options.maxFrameBytes, 'maxFrameBytes', DEFAULTS.maxFrameBytes, 1024, 2 ** 31 - 1, 'bytes'),
-    handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', DEFAULTS.handshakeTimeoutMs),
-    shutdownTimeoutMs: positiveMs(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
+    maxFrameBytes: bounded(options.maxFrameBytes, 'maxFrameBytes', defaults.maxFrameBytes, 1024, 2 ** 31 - 1, 'bytes'),
+    handshakeTimeoutMs: positiveMs(options.handshakeTimeoutMs, 'handshakeTimeoutMs', defaults.handshakeTimeoutMs),
+    shutdownTimeoutMs: positiveMs(options.shutdownTimeoutMs, 'shutdownTimeoutMs', defaults.shutdownTimeoutMs),
     redisDiscovery: parseRedisDiscovery(options.redisDiscovery, mode, timing),
     redis: redis && { client: redis.client, options: redis.options, url: redis.url },
-    logger: parseLogger(options.logger),
+    logger: parseLogger(options.logger, defaultLogger),
   };
 }

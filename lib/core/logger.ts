@@ -12,6 +12,20 @@ export const silentLogger: ClusterLogger = {
   error() {},
 };
 
+/**
+ * The default without Nest (createCluster): `[Cluster] level: message` lines on stderr. The Nest
+ * module passes `new Logger('Cluster')` instead, so the core needs no Nest import.
+ */
+export const stderrLogger: ClusterLogger = {
+  log: (message) => writeLine('log', message),
+  warn: (message) => writeLine('warn', message),
+  error: (message, stack) => writeLine('error', stack === undefined ? message : `${message}\n${stack}`),
+};
+
+function writeLine(level: string, message: string): void {
+  process.stderr.write(`[Cluster] ${level}: ${message}\n`);
+}
+
 export function errorStack(error: unknown): string | undefined {
   return error instanceof Error ? error.stack : undefined;
 }

@@ -3,6 +3,7 @@ import type { SecureContextOptions } from 'node:tls';
 import type { RedisClient } from './election/redis/lease-store.js';
 import type { ClusterLogger } from './logger.js';
 import type { NodeConfig } from './node.js';
+import type { Timing } from './timing.js';
 
 export type ClusterMode = 'cluster' | 'single' | 'redis';
 
@@ -22,19 +23,15 @@ export interface RedisClientSettings {
 
 /**
  * The validated, fully defaulted configuration the core runs on. Options are turned into this by
- * `resolveClusterOptions` (lib/config); nothing in core re-validates or re-defaults.
+ * `resolveClusterOptions` (lib/config); nothing in core re-validates or re-defaults. The Raft
+ * node's config is derived from it (raft/config.ts raftConfigFrom).
  */
-export interface ClusterSettings {
+export interface ClusterSettings extends Timing {
   readonly mode: ClusterMode;
   readonly enabled: boolean;
   readonly self: NodeConfig;
   /** Every configured node, this one included. */
   readonly nodes: readonly NodeConfig[];
-  readonly electionTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly leaseMs: number;
-  readonly clockDriftBound: number;
-  readonly eventLoopMarginMs: number;
   readonly secret: string | undefined;
   readonly tls: SecureContextOptions | undefined;
   readonly insecure: boolean;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_TERM } from '../term-ceiling.js';
-import { ClusterStateCorruptError, FileStateStore, MemoryStateStore } from './file-state-store.js';
+import { ClusterStateCorruptError, FileStateStore } from './file-state-store.js';
 
 describe('FileStateStore', () => {
   let dir: string;
@@ -83,16 +83,5 @@ describe('FileStateStore', () => {
     const store = new FileStateStore(dir, 'a');
     await mkdir(store.path); // reading a directory fails with EISDIR
     await expect(store.load()).rejects.toMatchObject({ code: 'ERR_CLUSTER_STATE_CORRUPT' });
-  });
-});
-
-describe('MemoryStateStore', () => {
-  it('round-trips a copy of the state', async () => {
-    const store = new MemoryStateStore();
-    await expect(store.load()).resolves.toBeUndefined();
-    const state = { term: 2, votedFor: 'a' };
-    await store.save(state);
-    state.term = 9;
-    await expect(store.load()).resolves.toEqual({ term: 2, votedFor: 'a' });
   });
 });

@@ -131,20 +131,3 @@ function parseState(path: string, data: unknown): PersistentState {
   }
   return d.votedFor == null ? { term: d.term } : { term: d.term, votedFor: d.votedFor };
 }
-
-/** Keeps the state in memory: for tests, and for nodes run without a `dataDir`. */
-export class MemoryStateStore implements RaftStateStore {
-  private state: PersistentState | undefined;
-
-  constructor(initial?: PersistentState) {
-    this.state = initial && { ...initial };
-  }
-
-  async load(): Promise<PersistentState | undefined> {
-    return this.state && { ...this.state };
-  }
-
-  async save(state: PersistentState): Promise<void> {
-    this.state = { ...state };
-  }
-}

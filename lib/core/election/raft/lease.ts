@@ -1,3 +1,4 @@
+import { usableLeaseMs } from '../../lease-span.js';
 import type { ResolvedRaftConfig } from './config.js';
 
 /*
@@ -31,7 +32,7 @@ export function leaseEnd(sentAt: number, cfg: ResolvedRaftConfig): number {
 }
 
 export function leaseSpan(cfg: ResolvedRaftConfig): number {
-  return cfg.leaseMs * (1 - cfg.clockDriftBound) - cfg.eventLoopMarginMs;
+  return usableLeaseMs(cfg.leaseMs, cfg.clockDriftBound, cfg.eventLoopMarginMs);
 }
 
 /**

@@ -36,8 +36,6 @@ export interface VoteResponse extends Envelope {
    * released a lease of its own). The new leader uses it to wait out older leases (see lease.ts).
    */
   sinceLeaderMs: number;
-  /** The term of that leader, for diagnostics. */
-  leaderTerm?: number;
 }
 
 /** Raft thesis §3.4: empty AppendEntries. `round` identifies this heartbeat round of the term. */

@@ -9,6 +9,7 @@ import { MAX_TERM_STEP, withinReach } from '../term-ceiling.js';
 import type { RaftStateStore } from './file-state-store.js';
 import { asRaftMessage } from './message-guard.js';
 import type { RaftMessage } from './messages.js';
+import { raftConfigFrom } from './config.js';
 import { RaftNode } from './raft-node.js';
 import type { RaftStatus, Ready } from './types.js';
 
@@ -84,16 +85,7 @@ export class RaftEngine implements ElectionEngine {
       );
     }
     this.node = new RaftNode(
-      {
-        id: this.self,
-        peers: settings.nodes.map((n) => n.name),
-        electionTimeoutMs: settings.electionTimeoutMs,
-        heartbeatIntervalMs: settings.heartbeatIntervalMs,
-        leaseMs: settings.leaseMs,
-        clockDriftBound: settings.clockDriftBound,
-        eventLoopMarginMs: settings.eventLoopMarginMs,
-        persisted: store !== undefined,
-      },
+      raftConfigFrom(settings, store !== undefined),
       saved,
       clock.now(),
       this.deps.random ?? Math.random,

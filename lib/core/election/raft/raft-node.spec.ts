@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TERM, MAX_TERM_STEP } from '../term-ceiling.js';
-import { RaftConfigError, resolveRaftConfig } from './config.js';
+import { resolveRaftConfig } from './config.js';
 import type { RaftMessage } from './messages.js';
-import { RaftNode } from './raft-node.js';
+import { RaftNode, RaftUsageError } from './raft-node.js';
 import type { PersistentState, Ready } from './types.js';
 
 const T = 1000; // heartbeat 100, lease 500, ρ 0.05, δ 50: a lease runs 425 ms past its round
@@ -454,7 +454,7 @@ describe('RaftNode detect fast, act safely', () => {
 });
 
 describe('RaftConfig', () => {
-  it('fills defaults: heartbeat T/10, lease T/2, ρ 0.05, δ T/20', () => {
+  it('fills defaults: heartbeat T/10, lease T/2, ρ 0.05, δ max(5, T/20)', () => {
     expect(resolveRaftConfig({ id: 'a', peers: ['a'], electionTimeoutMs: T, persisted: true })).toMatchObject({
       heartbeatIntervalMs: 100,
       leaseMs: 500,
@@ -463,13 +463,16 @@ describe('RaftConfig', () => {
     });
   });
 
-  it('rejects a lease longer than the election timeout and says why', () => {
-    const bad = () => resolveRaftConfig({ id: 'a', peers: ['a'], electionTimeoutMs: T, leaseMs: 2 * T, persisted: true });
-    expect(bad).toThrow(RaftConfigError);
-    expect(bad).toThrow(/leaseMs must be .* at most electionTimeoutMs/);
+  it('takes δ of at least 5 ms, as the options do', () => {
+    expect(resolveRaftConfig({ id: 'a', peers: ['a'], electionTimeoutMs: 40, persisted: true }).eventLoopMarginMs).toBe(5);
   });
 
+  // The timing rules (lease ≤ T, heartbeat ≤ T/2, usable lease > heartbeat) are checked once, on
+  // the options: lib/config/resolve-options.spec.ts.
+
   it('rejects a node missing from its own peers', () => {
-    expect(() => resolveRaftConfig({ id: 'x', peers: ['a'], electionTimeoutMs: T, persisted: true })).toThrow(/own id/);
+    const start = () => new RaftNode({ id: 'x', peers: ['a'], electionTimeoutMs: T, persisted: true }, undefined, 0, () => 0);
+    expect(start).toThrow(RaftUsageError);
+    expect(start).toThrow(/own id/);
   });
 });

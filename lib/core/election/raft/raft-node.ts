@@ -76,7 +76,6 @@ export class RaftNode {
   private leaderHeardAt: number | undefined;
   /** See lease.ts: the last moment this node may have helped to grant any leader a lease. */
   private leaseContactAt: number;
-  private leaseContactTerm: number | undefined;
   /** The leader the transport reported lost, until we hear from it again. */
   private lostLeader: string | undefined;
   /** Without persisted state, a restarted node neither votes nor acknowledges until then. */
@@ -88,7 +87,9 @@ export class RaftNode {
   private persistedState: PersistentState;
 
   /**
-   * @param config see {@link RaftConfig}; validated, throws RaftConfigError.
+   * @param config see {@link RaftConfig}: derived from validated settings, or given in part by the
+   *   simulation and tests, defaults filled in (DESIGN §4). Throws RaftUsageError if its own id is
+   *   not exactly once among the peers.
    * @param state what the driver loaded from its store, or `undefined` on a first start (or when
    *   nothing is persisted).
    * @param now the node's monotonic clock in ms; every later call passes the same clock.
@@ -101,6 +102,10 @@ export class RaftNode {
     private readonly random: () => number,
   ) {
     this.cfg = resolveRaftConfig(config);
+    const { id, peers } = this.cfg;
+    if (new Set(peers).size !== peers.length || !peers.includes(id)) {
+      throw new RaftUsageError(`Raft node "${id}": its own id must be among peers, each listed once (${peers.join(', ')}).`);
+    }
     this.quorum = quorumSize(this.cfg.peers.length);
     if (state && !isTerm(state.term)) {
       throw new RaftUsageError(`Raft node "${this.cfg.id}": persisted term ${state.term} is outside [0, ${MAX_TERM}].`);
@@ -300,7 +305,6 @@ export class RaftNode {
       term: this.term,
       granted,
       sinceLeaderMs: now - this.leaseContactAt,
-      leaderTerm: this.leaseContactTerm,
     });
   }
 
@@ -331,7 +335,6 @@ export class RaftNode {
       return;
     }
     this.leaseContactAt = now;
-    this.leaseContactTerm = msg.term;
     this.send<HeartbeatResponse>({ type: 'HeartbeatResponse', to: msg.from, term: this.term, round: msg.round });
   }
 
@@ -416,7 +419,6 @@ export class RaftNode {
     if (this.lead) {
       // Its own lease ends now: lease.ts counts that as an acknowledgement L earlier.
       this.leaseContactAt = Math.max(this.leaseContactAt, now - this.cfg.leaseMs);
-      this.leaseContactTerm = this.term;
     }
     this.role = 'follower';
     this.leader = undefined;

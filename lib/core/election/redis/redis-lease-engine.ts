@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import { withDeadline } from '../../deadline.js';
 import { NotReadyError, TimeoutError } from '../../errors.js';
+import { usableLeaseMs } from '../../lease-span.js';
 import { errorText, type ClusterLogger } from '../../logger.js';
 import type { RedisLeaseSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
@@ -89,7 +90,7 @@ export class RedisLeaseEngine implements ElectionEngine {
     this.keys = leaseKeys(config.lease.dataPath);
     this.failures = new FailureLog(logger, clock, Math.max(LOG_EVERY_MS, electionPeriod));
     this.invalid = new RateLimitedLog((line) => logger.error(line), clock, Math.max(LOG_EVERY_MS, electionPeriod));
-    this.safeLeaseMs = electionPeriod * (1 - config.clockDriftBound) - config.eventLoopMarginMs;
+    this.safeLeaseMs = usableLeaseMs(electionPeriod, config.clockDriftBound, config.eventLoopMarginMs);
   }
 
   get view(): ElectionView {
