@@ -4,8 +4,8 @@ import { Cluster, type ClusterParts } from './core/cluster.js';
 import type { Clock } from './core/clock.js';
 import { FileStateStore } from './core/election/raft/file-state-store.js';
 import { RaftEngine } from './core/election/raft/raft-engine.js';
-import { EngineWithTransport } from './core/election/with-transport.js';
 import type { NodeConfig } from './core/node.js';
+import type { FunctionRunner } from './core/rpc/function-runner.js';
 import { Transport } from './core/transport/transport.js';
 import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
 import type { RedisClient } from './core/election/redis/lease-store.js';
@@ -27,41 +27,32 @@ export interface ClusterEnvironment {
 
 export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}): ClusterParts {
   const clock = env.clock ?? systemClock;
+  // Nodes with addresses serve and make remote calls over TCP; in cluster mode they also elect over it.
+  const createTransport = settings.connected
+    ? (runner: FunctionRunner) => new Transport({ ...settings, runner, clock, random: env.random, dialAddress: env.dialAddress })
+    : undefined;
   switch (settings.mode) {
     case 'single':
       return { clock, createEngine: (host) => new SingleEngine(settings.self.name, host) };
     case 'redis': {
       const { clockDriftBound, eventLoopMarginMs, redisDiscovery: lease, logger } = settings;
       const config = { nodeName: settings.self.name, lease, clockDriftBound, eventLoopMarginMs };
-      let transport: Transport | undefined;
       return {
         clock,
-        createEngine: (host, runner) => {
-          const engine = new RedisLeaseEngine(host, config, clock, logger, (onError) =>
-            openLeaseStore(settings.redis, env.redisClient, onError),
-          );
-          // Nodes configured with addresses also serve and make remote calls over TCP.
-          if (settings.self.port === 0) return engine;
-          transport = new Transport({ ...settings, runner, clock, random: env.random, dialAddress: env.dialAddress });
-          return new EngineWithTransport(engine, transport, settings.self.name);
-        },
-        remoteCaller: () => transport,
-        transportStats: () => transport?.stats(),
+        createTransport,
+        createEngine: (host) =>
+          new RedisLeaseEngine(host, config, clock, logger, (onError) => openLeaseStore(settings.redis, env.redisClient, onError)),
       };
     }
-    case 'cluster': {
-      let transport: Transport | undefined;
+    case 'cluster':
       return {
         clock,
-        createEngine: (host, runner) => {
-          transport = new Transport({ ...settings, runner, clock, random: env.random, dialAddress: env.dialAddress });
+        createTransport,
+        createEngine: (host, transport) => {
           const store = settings.dataDir ? new FileStateStore(settings.dataDir, settings.self.name) : undefined;
-          return new RaftEngine({ settings, host, transport, store, clock, logger: settings.logger, random: env.random });
+          return new RaftEngine({ settings, host, transport: transport!, store, clock, logger: settings.logger, random: env.random });
         },
-        remoteCaller: () => transport,
-        transportStats: () => transport?.stats(),
       };
-    }
   }
 }
 

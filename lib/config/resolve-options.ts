@@ -128,6 +128,7 @@ export function resolveClusterOptions(
     enabled,
     self,
     nodes: mode === 'single' ? [self] : allNodes,
+    connected: mode !== 'single' && nodes.length > 0,
     ...timing,
     secret,
     tls: options.tls,

@@ -120,12 +120,12 @@ describe('Cluster lifecycle and events', () => {
 
 describe('Cluster queries', () => {
   it('reports nodes, liveness and readiness as the engine reports them', async () => {
-    const { cluster, engine } = scriptedCluster();
+    const { cluster, engine, transport } = scriptedCluster();
     expect(cluster.getAllNodeNames()).toEqual(['n1', 'n2', 'n3']);
     expect(cluster.getAllNodeCount()).toBe(3);
     expect(cluster.getMyName()).toBe('n1');
     expect(cluster.getMyAddress()).toBe('127.0.0.1:7001');
-    engine.alive.add('n3');
+    transport.alive.add('n3');
     expect(cluster.getAliveNodeNames()).toEqual(['n1', 'n3']);
     expect(cluster.getAliveNodeCount()).toBe(2);
     expect(cluster.getLostNodeNames()).toEqual(['n2']);
@@ -416,14 +416,29 @@ describe('Leader work (DESIGN §3)', () => {
 });
 
 describe('Start failures', () => {
+  it('the cluster starts its transport before the engine and closes it after the engine stopped', async () => {
+    const { cluster, engine, transport } = scriptedCluster();
+    const order: string[] = [];
+    const start = engine.start.bind(engine);
+    engine.start = async () => void (order.push(`engine start (transport started ${transport.started})`), await start());
+    await cluster.startUp();
+    expect(order).toEqual(['engine start (transport started 1)']);
+    const stop = engine.stop.bind(engine);
+    engine.stop = async (options) => void (order.push(`engine stop (transport closed ${transport.closed})`), await stop(options));
+    await cluster.close();
+    expect(order.at(-1)).toBe('engine stop (transport closed 0)');
+    expect(transport.closed).toBe(1);
+  });
+
   it('a failed startUp is final: a retry rejects with the same error instead of half-starting', async () => {
-    const { cluster, engine } = scriptedCluster();
+    const { cluster, engine, transport } = scriptedCluster();
     engine.failStart = new Error('EADDRINUSE');
     await expect(cluster.startUp()).rejects.toThrow('EADDRINUSE');
     expect(cluster.getStats().phase).toBe('failed');
     engine.failStart = undefined;
     await expect(cluster.startUp()).rejects.toThrow('EADDRINUSE');
     expect(engine.stops).toEqual([false]);
+    expect(transport.closed).toBe(1);
     await cluster.close();
     expect(cluster.getStats().phase).toBe('closed');
   });

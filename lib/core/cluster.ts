@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Clock } from './clock.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from './election/election-engine.js';
+import type { ElectionTransport } from './election/raft/raft-engine.js';
 import { ClusterError, NotReadyError, ShuttingDownError } from './errors.js';
 import type { ClusterEvent, ClusterState, Phase } from './events.js';
 import type { JobTracker } from './jobs/job-tracker.js';
@@ -22,14 +23,22 @@ import { LeadershipEvents } from './state/leadership-events.js';
 import { waitForLeader } from './state/wait-for-leader.js';
 import type { TransportStats } from './transport/transport-types.js';
 /** Everything mode-specific a cluster is built from. */
+/** The node-to-node transport as the cluster owns it: started before the engine, closed after. */
+export interface ClusterTransport extends ElectionTransport, RemoteCaller {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** Connected and heard from recently (DESIGN §4: alive nodes come from the transport). */
+  isAlive(peer: string): boolean;
+  stats(): TransportStats;
+}
+
+/** Everything mode-specific a cluster is built from; the cluster owns them as siblings. */
 export interface ClusterParts {
   readonly clock: Clock;
-  /** Builds the election engine; it reports through `host`. */
-  createEngine(host: ElectionHost, functions: FunctionRunner): ElectionEngine;
-  /** How calls leave this node, if the mode has a transport. */
-  remoteCaller?(engine: ElectionEngine): RemoteCaller | undefined;
-  /** Connection, violation and call counters of the transport, if the mode has one. */
-  transportStats?(): TransportStats | undefined;
+  /** The transport, in modes whose nodes have addresses; it serves this node's functions via `runner`. */
+  createTransport?(runner: FunctionRunner): ClusterTransport;
+  /** Builds the election engine; it reports through `host` (Raft also talks over `transport`). */
+  createEngine(host: ElectionHost, transport: ClusterTransport | undefined): ElectionEngine;
 }
 
 export interface ClusterStats {
@@ -76,21 +85,21 @@ export class Cluster {
   private readonly runner: FunctionRunner;
   private readonly calls: Calls;
   private readonly lifecycle: Lifecycle;
-  private readonly transportStats: (() => TransportStats | undefined) | undefined;
+  private readonly transport: ClusterTransport | undefined;
 
   constructor(settings: ClusterSettings, parts: ClusterParts) {
     this.logger = settings.logger;
     this.selfName = settings.self.name;
     this.mode = settings.mode;
     this.clock = parts.clock;
-    this.transportStats = parts.transportStats;
     const functions = new FuncRegistry();
     this.runner = new FunctionRunner(functions);
+    this.transport = parts.createTransport?.(this.runner);
     const host: ElectionHost = {
       onViewChange: (view) => this.state.onViewChange(view),
       onFailure: (error) => this.lifecycle.engineFailed(error),
     };
-    this.engine = parts.createEngine(host, this.runner);
+    this.engine = parts.createEngine(host, this.transport);
     this.leaderships = new Leaderships({
       clock: parts.clock,
       logger: this.logger,
@@ -101,11 +110,12 @@ export class Cluster {
     this.state = new LeadershipEvents(this.selfName, settings.enabled, parts.clock, this.leaderships, this.trackers, this.logger);
     this.events$ = this.state.events$;
     this.state$ = this.state.state$;
-    this.nodes = new NodeTable(settings.nodes, this.selfName, (name) => this.engine.isAlive(name));
-    const dispatcher = new CallDispatcher(this.selfName, this.nodes, this.runner, parts.remoteCaller?.(this.engine));
+    this.nodes = new NodeTable(settings.nodes, this.selfName, (name) => this.isAlive(name));
+    const dispatcher = new CallDispatcher(this.selfName, this.nodes, this.runner, this.transport);
     this.calls = new Calls(functions, dispatcher, () => this.state.phase);
     this.lifecycle = new Lifecycle({
       engine: this.engine,
+      transport: this.transport,
       state: this.state,
       leaderships: this.leaderships,
       trackers: this.trackers,
@@ -222,6 +232,15 @@ export class Cluster {
     return this.nodes.lostNames();
   }
 
+  /**
+   * Alive: connected and heard from within T (the transport). Without one (redis mode without
+   * addresses), what the lease proves: the leader, while this node is ready under it.
+   */
+  private isAlive(name: string): boolean {
+    if (this.transport) return this.transport.isAlive(name);
+    return name === this.state.view.leaderName && this.isReady();
+  }
+
   // ---- jobs ------------------------------------------------------------------------------------
 
   addJobTracker(tracker: JobTracker): void {
@@ -321,7 +340,7 @@ export class Cluster {
       callsMade: this.calls.made,
       callsServed: served.served,
       callsFailed: served.failed,
-      transport: this.transportStats?.(),
+      transport: this.transport?.stats(),
     };
   }
 }

@@ -8,6 +8,8 @@ import type { LeadershipEvents } from './state/leadership-events.js';
 
 export interface LifecycleDeps {
   readonly engine: ElectionEngine;
+  /** Started before the engine (calls are served as soon as this node can lead), closed after it. */
+  readonly transport: { start(): Promise<void>; close(): Promise<void> } | undefined;
   readonly state: LeadershipEvents;
   readonly leaderships: Leaderships;
   readonly trackers: JobTrackerSet;
@@ -53,17 +55,21 @@ export class Lifecycle {
     logger.error(`This node left the election: ${errorText(error)}`, errorStack(error));
     leaderships.end();
     if (state.phase === 'running' || state.phase === 'starting') state.setPhase('failed');
+    // A node out of the election leaves the cluster's links too; close() still ends the rest.
+    void this.deps.transport?.close().catch(() => undefined);
   }
 
   private async start(): Promise<void> {
-    const { state, engine } = this.deps;
+    const { state, engine, transport } = this.deps;
     state.setPhase('starting');
     state.publish(ClusterEventType.StartUp);
     try {
+      await transport?.start();
       await engine.start();
     } catch (error) {
-      // Terminal: the engine's parts (transport, store client) are closed and cannot be restarted.
+      // Terminal: the engine's parts (store client) and the transport are closed for good.
       await engine.stop({ handOver: false }).catch(() => undefined);
+      await transport?.close().catch(() => undefined);
       state.setPhase('failed');
       throw error;
     }
@@ -80,6 +86,7 @@ export class Lifecycle {
       await this.resignAndDrain('Handing leadership over');
       await engine.stop({ handOver: true });
     }
+    await this.deps.transport?.close();
     this.deps.shutdownCalls();
     trackers.stoppedLeading();
     await leaderships.drain(trackers, this.deps.shutdownTimeoutMs, 'Closed');

@@ -32,6 +32,11 @@ export interface ClusterSettings extends Timing {
   readonly self: NodeConfig;
   /** Every configured node, this one included. */
   readonly nodes: readonly NodeConfig[];
+  /**
+   * The nodes have addresses and talk over TCP (remote calls; the election in cluster mode): always
+   * in cluster mode, in redis mode when `nodes` is given, never in single mode.
+   */
+  readonly connected: boolean;
   readonly secret: string | undefined;
   readonly tls: SecureContextOptions | undefined;
   readonly insecure: boolean;

@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/core/clock.js';
 import type { ClusterEvent } from '../../lib/core/events.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import { systemClock } from '../../lib/system-clock.js';
-import { ScriptedEngine } from './scripted-engine.js';
+import { ScriptedEngine, ScriptedTransport } from './scripted-engine.js';
 
 /** A cluster over a ScriptedEngine, with every event it emits recorded. */
 export function scriptedCluster(options: ClusterModuleOptions = {}, clock: Clock = systemClock) {
@@ -21,16 +21,18 @@ export function scriptedCluster(options: ClusterModuleOptions = {}, clock: Clock
     ...options,
   });
   let engine!: ScriptedEngine;
+  const transport = new ScriptedTransport();
   const cluster = new Cluster(
     { ...settings, logger: options.logger === undefined ? silentLogger : settings.logger },
     {
       clock,
+      createTransport: () => transport,
       createEngine: (host) => (engine = new ScriptedEngine(host, () => clock.now())),
     },
   );
   const events: ClusterEvent[] = [];
   cluster.events$.subscribe((event) => events.push(event));
-  return { cluster, engine, events, types: () => events.map((e) => e.type) };
+  return { cluster, engine, transport, events, types: () => events.map((e) => e.type) };
 }
 
 /** A logger that keeps what it was told. */

@@ -1,12 +1,13 @@
 import type { ElectionEngine, ElectionHost, ElectionView } from '../../lib/core/election/election-engine.js';
 import { NO_LEADER_VIEW } from '../../lib/core/election/election-engine.js';
+import type { ClusterTransport } from '../../lib/core/cluster.js';
+import type { TransportStats } from '../../lib/core/transport/transport-types.js';
 
 /** An election engine the test drives by hand: each `set` is what a real engine would report. */
 export class ScriptedEngine implements ElectionEngine {
   view: ElectionView = NO_LEADER_VIEW;
   ready = 0;
   actingDeadline = Number.POSITIVE_INFINITY;
-  alive = new Set<string>();
   transfers: (string | undefined)[] = [];
   resigned = 0;
   stops: boolean[] = [];
@@ -59,7 +60,31 @@ export class ScriptedEngine implements ElectionEngine {
     return this.ready;
   }
 
-  isAlive(nodeName: string): boolean {
-    return this.alive.has(nodeName);
+}
+
+/** A transport that moves nothing: its liveness is what the test says. */
+export class ScriptedTransport implements ClusterTransport {
+  alive = new Set<string>();
+  started = 0;
+  closed = 0;
+  async start(): Promise<void> {
+    this.started++;
+  }
+  async close(): Promise<void> {
+    this.closed++;
+  }
+  isAlive(peer: string): boolean {
+    return this.alive.has(peer);
+  }
+  stats(): TransportStats {
+    return {} as TransportStats;
+  }
+  send(): boolean {
+    return false;
+  }
+  onMessage(): void {}
+  onPeerLost(): void {}
+  call(): Promise<never> {
+    return Promise.reject(new Error('ScriptedTransport carries no calls'));
   }
 }

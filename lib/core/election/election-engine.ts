@@ -65,6 +65,4 @@ export interface ElectionEngine {
   actingUntil(): number;
   /** Monotonic time until which this node counts as ready (DESIGN §3 `isReady`). */
   readyUntil(): number;
-  /** Whether a configured node is connected and heard from recently. */
-  isAlive(nodeName: string): boolean;
 }

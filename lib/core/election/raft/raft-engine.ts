@@ -15,14 +15,11 @@ import type { RaftStatus, Ready } from './types.js';
 
 const DROP_LOG_EVERY_MS = 30_000;
 
-/** What the Raft engine needs from the node-to-node transport. */
+/** What the Raft engine needs from the node-to-node transport (the cluster starts and closes it). */
 export interface ElectionTransport {
-  start(): Promise<void>;
-  close(): Promise<void>;
   send(peer: string, payload: unknown): boolean;
   onMessage(handler: (from: string, payload: unknown) => void): void;
   onPeerLost(handler: (peer: string) => void): void;
-  isAlive(peer: string): boolean;
 }
 
 export interface RaftEngineDeps {
@@ -50,7 +47,7 @@ export class RaftEngine implements ElectionEngine {
   private writesPending = 0;
   /** No more input is taken (closing, or failed); writes already queued still finish and send. */
   private stopped = false;
-  /** The transport is closed: nothing more is sent. */
+  /** Stopped, and the last frames flushed: nothing more is sent (the cluster closes the transport). */
   private silenced = false;
   /** A write of term and vote failed: the node stopped for good (see storageFailed). */
   private failed = false;
@@ -90,9 +87,10 @@ export class RaftEngine implements ElectionEngine {
       clock.now(),
       this.deps.random ?? Math.random,
     );
+    // The transport runs already (the cluster starts it first); input before this point was dropped
+    // as if lost on the wire, which Raft tolerates.
     transport.onMessage((from, payload) => this.receive(from, payload));
     transport.onPeerLost((peer) => this.drive((node, now) => node.peerLost(peer, now)));
-    await transport.start();
     this.drive((node, now) => node.tick(now));
   }
 
@@ -124,7 +122,6 @@ export class RaftEngine implements ElectionEngine {
     // One turn of the event loop: frames written this tick (corked by the transport) leave first.
     await new Promise((resolve) => setImmediate(resolve));
     this.silenced = true;
-    await this.deps.transport.close();
     this.publish({ ...NO_LEADER_VIEW, term: this.current.term });
   }
 
@@ -160,9 +157,6 @@ export class RaftEngine implements ElectionEngine {
     return heardAt === undefined ? Number.NEGATIVE_INFINITY : heardAt + this.deps.settings.electionTimeoutMs;
   }
 
-  isAlive(nodeName: string): boolean {
-    return nodeName === this.self || this.deps.transport.isAlive(nodeName);
-  }
 
   private status(): RaftStatus {
     return this.node!.status(this.deps.clock.now());

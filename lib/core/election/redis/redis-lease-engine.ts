@@ -154,14 +154,6 @@ export class RedisLeaseEngine implements ElectionEngine {
     return this.leader && this.current.leaderName !== undefined ? this.leader.until : Number.NEGATIVE_INFINITY;
   }
 
-  /**
-   * Redis mode has no links between nodes, so liveness is what the lease proves: this node, and
-   * the leader while its lease can still be valid. Other nodes are reported lost.
-   */
-  isAlive(nodeName: string): boolean {
-    if (nodeName === this.config.nodeName) return true;
-    return this.current.leaderName === nodeName && this.clock.now() < this.readyUntil();
-  }
 
   // ---- the loop ----------------------------------------------------------------------------------
 

@@ -42,9 +42,6 @@ export class SingleEngine implements ElectionEngine {
     return this.current.acting ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
-  isAlive(nodeName: string): boolean {
-    return nodeName === this.nodeName;
-  }
 
   private set(view: ElectionView): void {
     this.current = view;
