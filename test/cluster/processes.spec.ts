@@ -6,6 +6,7 @@ import { buildLib, repoRoot } from '../helpers/built-lib.js';
 import { freePorts } from '../helpers/ports.js';
 import { SECRET } from '../helpers/raft-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { onLines } from '../helpers/child-lines.js';
 
 const T = 500;
 let built: ReturnType<typeof buildLib>;
@@ -29,14 +30,9 @@ class ChildNode {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString()).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (line === 'closed') this.closed = true;
-        else if (line) this.events.push(JSON.parse(line) as ChildEvent);
-      }
+    onLines(child.stdout!, (line) => {
+      if (line === 'closed') this.closed = true;
+      else this.events.push(JSON.parse(line) as ChildEvent);
     });
     this.exited = once(child, 'exit');
   }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { repoRoot } from './built-lib.js';
 import { freePorts } from './ports.js';
 import { SECRET } from './raft-cluster.js';
+import { onLines } from './child-lines.js';
 
 /**
  * CLOCK_MONOTONIC in ms with µs precision, the clock test/fixtures/job-node.mjs stamps its lines
@@ -54,12 +55,7 @@ export class JobNode {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString()).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) if (line) this.lines.push(JSON.parse(line) as JobNodeLine);
-    });
+    onLines(child.stdout!, (line) => this.lines.push(JSON.parse(line) as JobNodeLine));
     this.exited = once(child, 'exit').then(() => void (this.exitedAt = hostMonotonicMs()));
   }
 
