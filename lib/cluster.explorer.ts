@@ -85,17 +85,12 @@ export class ClusterExplorer implements OnModuleInit {
       if (functionName !== undefined) this.discoverFunction(functionName, where, call);
       const master = this.meta<IntervalJobMetadata>(MASTER_INTERVAL, fn);
       if (master) {
-        this.orchestrator.addInterval(this.uniqueTrackerName(where), master.ms, master.runOnStart, {
-          masterCall: call,
-          slaverCall: () => undefined,
-        });
+        // Only the leader timer: followers of a @MasterInterval run no timer at all.
+        this.orchestrator.addInterval(this.uniqueTrackerName(where), master.ms, master.runOnStart, { masterCall: call });
       }
       const slaver = this.meta<IntervalJobMetadata>(SLAVER_INTERVAL, fn);
       if (slaver) {
-        this.orchestrator.addInterval(this.uniqueTrackerName(where), slaver.ms, slaver.runOnStart, {
-          masterCall: () => undefined,
-          slaverCall: call,
-        });
+        this.orchestrator.addInterval(this.uniqueTrackerName(where), slaver.ms, slaver.runOnStart, { slaverCall: call });
       }
       const cron = this.meta<MasterCronMetadata>(MASTER_CRON, fn);
       if (cron) this.orchestrator.addCron(this.uniqueTrackerName(where), cron.expression, call, cron.options ?? {});

@@ -168,4 +168,16 @@ describe('DefaultJobTracker', () => {
     expect(leadership.lapses).toBe(1);
     await tracker.onStoppedLeading();
   });
+
+  it('a caller without masterCall or slaverCall gets no timer for it', async () => {
+    const leaderOnly = new DefaultJobTracker({ ms: 100 }, host('me'), { masterCall: () => undefined });
+    await leaderOnly.onNewLeader('boss');
+    expect(vi.getTimerCount()).toBe(0);
+    const followerOnly = new DefaultJobTracker({ ms: 100 }, host('me'), { slaverCall: () => undefined });
+    await followerOnly.onStartedLeading(testLeadership(1).context);
+    expect(vi.getTimerCount()).toBe(0);
+    await followerOnly.onNewLeader('boss');
+    expect(vi.getTimerCount()).toBe(1);
+    await followerOnly.onReleaseMaster();
+  });
 });

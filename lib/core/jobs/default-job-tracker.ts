@@ -4,10 +4,13 @@ import type { JobTracker } from './job-tracker.js';
 import type { LeaderContext } from './leader-context.js';
 import { PeriodicRunner } from './periodic-runner.js';
 
-/** What a DefaultJobTracker calls; `DefaultCaller` is a no-op base implementing it. */
+/**
+ * What a DefaultJobTracker calls; `DefaultCaller` is a no-op base implementing it. A caller without
+ * `masterCall` (or `slaverCall`) gets no timer for it at all.
+ */
 export interface JobCaller {
-  masterCall(context: LeaderContext): unknown;
-  slaverCall(leaderName: string): unknown;
+  masterCall?(context: LeaderContext): unknown;
+  slaverCall?(leaderName: string): unknown;
   onStartedLeading?(context: LeaderContext): unknown;
   onStoppedLeading?(): unknown;
   onNewLeader?(leaderName: string): unknown;
@@ -110,7 +113,7 @@ export class DefaultJobTracker implements JobTracker {
   async onStartedLeading(context: LeaderContext): Promise<void> {
     this.leaderContext = context;
     await this.caller.onStartedLeading?.(context);
-    if (!context.signal.aborted) this.master.start(this.options.runOnStart ?? false);
+    if (!context.signal.aborted && this.caller.masterCall) this.master.start(this.options.runOnStart ?? false);
   }
 
   async onStoppedLeading(): Promise<void> {
@@ -123,7 +126,7 @@ export class DefaultJobTracker implements JobTracker {
     this.leaderName = leaderName;
     await this.caller.onNewLeader?.(leaderName);
     if (leaderName === this.cluster.getMyName()) this.slaver.stop();
-    else this.slaver.start(this.options.runSlaverOnStart ?? false);
+    else if (this.caller.slaverCall) this.slaver.start(this.options.runSlaverOnStart ?? false);
   }
 
   async onReleaseMaster(): Promise<void> {
@@ -136,13 +139,13 @@ export class DefaultJobTracker implements JobTracker {
     const context = this.leaderContext;
     if (!context) return undefined;
     // DESIGN §3 leader work: the cluster checks the lease on the clock before the run starts.
-    return this.cluster.runAsLeader(`${this.name}.masterCall`, context, (ctx) => this.caller.masterCall(ctx));
+    return this.cluster.runAsLeader(`${this.name}.masterCall`, context, (ctx) => this.caller.masterCall?.(ctx));
   }
 
   private runSlaver(): unknown {
     const leader = this.leaderName;
     if (leader === undefined || leader === this.cluster.getMyName()) return undefined;
-    return this.caller.slaverCall(leader);
+    return this.caller.slaverCall?.(leader);
   }
 
   private logFailure(what: string, error: unknown): void {
