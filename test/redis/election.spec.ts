@@ -5,6 +5,7 @@ import { freePorts } from '../helpers/ports.js';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { leaseKeys } from '../../lib/core/election/redis/lease-keys.js';
 
 let server: RedisServer;
 let group: RedisNodes;
@@ -91,18 +92,39 @@ describe('redis mode: election', () => {
     const all = await g.start('a', 'b', 'c');
     const first = await g.settled(all);
     let jobEndedAt = Number.POSITIVE_INFINITY;
-    let started = false;
+    let finish: (() => void) | undefined;
     first.cluster.addJobTracker({
       name: 'slow',
-      // A job three lease periods long that ignores its signal: the key must outlive it.
+      // A job that ignores its signal and ends only when the test lets it.
       onStartedLeading: async () => {
-        started = true;
-        await new Promise((resolve) => setTimeout(resolve, 3 * FAST.electionPeriod));
+        await new Promise<void>((resolve) => (finish = resolve));
         jobEndedAt = performance.now();
       },
     });
-    await waitFor(() => started, { what: 'the slow job to start' });
+    await waitFor(() => finish !== undefined, { what: 'the slow job to start' });
     const closing = first.cluster.close();
+    // While the job drains, the old leader keeps renewing: its key is refreshed again and again
+    // (its TTL jumps back up), which lasts past any single lease, and nobody else acts meanwhile.
+    const redis = new Redis(server.url);
+    const key = leaseKeys(`election-${path}`).leader;
+    let lastTtl = Number.POSITIVE_INFINITY;
+    let renewals = 0;
+    try {
+      await waitFor(
+        async () => {
+          const [value, ttl] = await Promise.all([redis.get(key), redis.pttl(key)]);
+          expect(JSON.parse(value!).node).toBe(first.name);
+          expect(g.acting()).toEqual([]);
+          if (ttl > lastTtl) renewals++;
+          lastTtl = ttl;
+          return renewals >= Math.ceil(FAST.electionPeriod / FAST.electionInterval) + 1;
+        },
+        { what: 'the draining leader to renew its lease past one whole period' },
+      );
+    } finally {
+      redis.disconnect();
+    }
+    finish!();
     const rest = all.filter((n) => n !== first);
     const second = await g.settled(rest);
     await closing;
