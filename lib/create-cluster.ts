@@ -5,7 +5,6 @@ import type { Clock } from './core/clock.js';
 import { FileStateStore } from './core/election/raft/file-state-store.js';
 import { RaftEngine } from './core/election/raft/raft-engine.js';
 import type { NodeConfig } from './core/node.js';
-import type { FunctionRunner } from './core/rpc/function-runner.js';
 import { Transport } from './core/transport/transport.js';
 import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
 import type { RedisClient } from './core/election/redis/lease-store.js';
@@ -28,8 +27,8 @@ export interface ClusterEnvironment {
 export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}): ClusterParts {
   const clock = env.clock ?? systemClock;
   // Nodes with addresses serve and make remote calls over TCP; in cluster mode they also elect over it.
-  const createTransport = settings.connected
-    ? (runner: FunctionRunner) => new Transport({ ...settings, runner, clock, random: env.random, dialAddress: env.dialAddress })
+  const transport = settings.connected
+    ? new Transport({ ...settings, clock, random: env.random, dialAddress: env.dialAddress })
     : undefined;
   switch (settings.mode) {
     case 'single':
@@ -39,7 +38,7 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
       const config = { nodeName: settings.self.name, lease, clockDriftBound, eventLoopMarginMs };
       return {
         clock,
-        createTransport,
+        transport,
         createEngine: (host) =>
           new RedisLeaseEngine(host, config, clock, logger, (onError) => openLeaseStore(settings.redis, env.redisClient, onError)),
       };
@@ -47,7 +46,7 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
     case 'cluster':
       return {
         clock,
-        createTransport,
+        transport,
         createEngine: (host, transport) => {
           const store = settings.dataDir ? new FileStateStore(settings.dataDir, settings.self.name) : undefined;
           return new RaftEngine({ settings, host, transport: transport!, store, clock, logger: settings.logger, random: env.random });

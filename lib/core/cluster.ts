@@ -13,7 +13,9 @@ import { Lifecycle } from './lifecycle.js';
 import type { ClusterLogger } from './logger.js';
 import type { ClusterNode } from './node.js';
 import { NodeTable } from './node-table.js';
-import { CallDispatcher, type RemoteCaller } from './rpc/call-dispatcher.js';
+import { CallClient } from './rpc/call-client.js';
+import { CallDispatcher } from './rpc/call-dispatcher.js';
+import { CallServer } from './rpc/call-server.js';
 import { Calls } from './rpc/calls.js';
 import { FuncRegistry, type ClusterFunctionHandler } from './rpc/func-registry.js';
 import type { AsyncFuncSpec, FuncSpec, SyncFuncSpec } from './rpc/func-spec.js';
@@ -21,10 +23,10 @@ import { FunctionRunner } from './rpc/function-runner.js';
 import type { ClusterSettings } from './settings.js';
 import { LeadershipEvents } from './state/leadership-events.js';
 import { waitForLeader } from './state/wait-for-leader.js';
-import type { TransportStats } from './transport/transport-types.js';
+import type { RequestTransport, TransportStats } from './transport/transport-types.js';
 /** Everything mode-specific a cluster is built from. */
 /** The node-to-node transport as the cluster owns it: started before the engine, closed after. */
-export interface ClusterTransport extends ElectionTransport, RemoteCaller {
+export interface ClusterTransport extends ElectionTransport, RequestTransport {
   start(): Promise<void>;
   close(): Promise<void>;
   /** Connected and heard from recently (DESIGN §4: alive nodes come from the transport). */
@@ -35,8 +37,8 @@ export interface ClusterTransport extends ElectionTransport, RemoteCaller {
 /** Everything mode-specific a cluster is built from; the cluster owns them as siblings. */
 export interface ClusterParts {
   readonly clock: Clock;
-  /** The transport, in modes whose nodes have addresses; it serves this node's functions via `runner`. */
-  createTransport?(runner: FunctionRunner): ClusterTransport;
+  /** The transport, in modes whose nodes have addresses; remote calls (rpc/) ride on it. */
+  readonly transport?: ClusterTransport;
   /** Builds the election engine; it reports through `host` (Raft also talks over `transport`). */
   createEngine(host: ElectionHost, transport: ClusterTransport | undefined): ElectionEngine;
 }
@@ -94,7 +96,9 @@ export class Cluster {
     this.clock = parts.clock;
     const functions = new FuncRegistry();
     this.runner = new FunctionRunner(functions);
-    this.transport = parts.createTransport?.(this.runner);
+    this.transport = parts.transport;
+    // rpc/ over the transport: this node serves its functions to peers and calls theirs.
+    if (this.transport) new CallServer(this.transport, this.runner, this.logger);
     const host: ElectionHost = {
       onViewChange: (view) => this.state.onViewChange(view),
       onFailure: (error) => this.lifecycle.engineFailed(error),
@@ -111,7 +115,7 @@ export class Cluster {
     this.events$ = this.state.events$;
     this.state$ = this.state.state$;
     this.nodes = new NodeTable(settings.nodes, this.selfName, (name) => this.isAlive(name));
-    const dispatcher = new CallDispatcher(this.selfName, this.nodes, this.runner, this.transport);
+    const dispatcher = new CallDispatcher(this.selfName, this.nodes, this.runner, this.transport && new CallClient(this.transport));
     this.calls = new Calls(functions, dispatcher, () => this.state.phase);
     this.lifecycle = new Lifecycle({
       engine: this.engine,

@@ -26,7 +26,7 @@ export function scriptedCluster(options: ClusterModuleOptions = {}, clock: Clock
     { ...settings, logger: options.logger === undefined ? silentLogger : settings.logger },
     {
       clock,
-      createTransport: () => transport,
+      transport,
       createEngine: (host) => (engine = new ScriptedEngine(host, () => clock.now())),
     },
   );

@@ -84,7 +84,9 @@ export class ScriptedTransport implements ClusterTransport {
   }
   onMessage(): void {}
   onPeerLost(): void {}
-  call(): Promise<never> {
-    return Promise.reject(new Error('ScriptedTransport carries no calls'));
+  readonly peerNames: readonly string[] = [];
+  request(): Promise<never> {
+    return Promise.reject(new Error('ScriptedTransport carries no requests'));
   }
+  onRequest(): void {}
 }

@@ -3,6 +3,8 @@ import { silentLogger, type ClusterLogger } from '../../lib/core/logger.js';
 import type { NodeConfig } from '../../lib/core/node.js';
 import { FuncRegistry, type ClusterFunctionHandler } from '../../lib/core/rpc/func-registry.js';
 import { FunctionRunner } from '../../lib/core/rpc/function-runner.js';
+import { CallClient } from '../../lib/core/rpc/call-client.js';
+import { CallServer } from '../../lib/core/rpc/call-server.js';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, FrameDecoder } from '../../lib/core/transport/frame-codec.js';
 import { Handshake } from '../../lib/core/transport/handshake.js';
@@ -32,6 +34,15 @@ export async function localNodes(names: readonly string[]): Promise<NodeConfig[]
   return names.map((name, i) => ({ name, ip: '127.0.0.1', port: ports[i]! }));
 }
 
+const clients = new WeakMap<Transport, CallClient>();
+
+/** The call client over a transport `makeNode` made: `rpc(a).call('b', 'echo', 1, undefined, 5000)`. */
+export function rpc(transport: Transport): CallClient {
+  const client = clients.get(transport);
+  if (!client) throw new Error('rpc(): this transport was not made by makeNode()');
+  return client;
+}
+
 export interface TestNode {
   readonly transport: Transport;
   readonly registry: FuncRegistry;
@@ -51,12 +62,14 @@ export function makeNode(
     nodes,
     secret: SECRET,
     ...FAST,
-    runner: new FunctionRunner(registry),
     clock: systemClock,
     logger: silentLogger,
     random: () => 0.5,
     ...options,
   });
+  // Remote calls ride on the transport as the cluster wires them (lib/core/cluster.ts).
+  new CallServer(transport, new FunctionRunner(registry), options.logger ?? silentLogger);
+  clients.set(transport, new CallClient(transport));
   const lost: string[] = [];
   transport.onPeerLost((peer) => lost.push(peer));
   return { transport, registry, lost };

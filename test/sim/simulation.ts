@@ -276,7 +276,7 @@ class Simulation {
     const wake = { at: Math.max(at, this.now), kind: Kind.Wake, node: i, incarnation: node.incarnation, token };
     this.queue.push(wake);
     const s = node.raft.status(this.localTime(node));
-    if (ready.changed) this.log(`${node.id} ${s.role} term ${s.term}${s.leader ? ` leader ${s.leader}` : ''}${s.acting ? ' ACTING' : ''}`);
+    if (ready.softState) this.log(`${node.id} ${s.role} term ${s.term}${s.leader ? ` leader ${s.leader}` : ''}${s.acting ? ' ACTING' : ''}`);
     this.checker.observe(i, this.now, s);
   }
 

@@ -17,7 +17,7 @@ describe('attribution to the authenticated name (issue #10 finding 5)', () => {
       await handshakeAs(client, impostor('c', 'b', clusterIdentity(mesh.nodes), SECRET));
       const forged = { type: 'Heartbeat', from: 'a', to: 'b', term: 5, round: 1 };
       client.sendMessage({ type: 'raft', payload: forged });
-      client.sendMessage({ type: 'call', id: 1, funcName: 'who', param: { from: 'a' }, traceId: null, timeoutMs: 1000 });
+      client.sendMessage({ type: 'request', id: 1, timeoutMs: 1000, body: { funcName: 'who', param: { from: 'a' }, traceId: null } });
       await waitFor(() => seen.length === 1 && callers.length === 1);
       expect(seen[0]!.from).toBe('c');
       expect(callers).toEqual(['c']);

@@ -6,7 +6,7 @@ import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
 import { Handshake } from '../../lib/core/transport/handshake.js';
 import { clusterIdentity, PROTOCOL_VERSION } from '../../lib/core/transport/protocol.js';
 import { memoryLogger } from '../helpers/clusters.js';
-import { handshakeAs, impostor as makeImpostor, makeNode, rawClient, SECRET, startMesh, type TestNode } from '../helpers/transports.js';
+import { handshakeAs, impostor as makeImpostor, makeNode, rawClient, SECRET, startMesh, type TestNode, rpc } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -36,7 +36,7 @@ async function expectRefused(reason: ViolationReason, attack: (client: Awaited<R
   await attack(client);
   await client.closed;
   await waitFor(() => count(reason) === before + 1, { what: `a "${reason}" violation on n3` });
-  const outcome = await n1.transport.call('n2', 'echo', 'still here', undefined, 5000);
+  const outcome = await rpc(n1.transport).call('n2', 'echo', 'still here', undefined, 5000);
   expect(outcomeToResult(outcome, 'n2', 'echo')).toBe('still here');
   expect(['n1', 'n2'].every((peer) => n3.transport.isAlive(peer))).toBe(true);
 }
@@ -93,16 +93,33 @@ describe('a transport under attack drops the offending connection, counts it, an
 
   it('a message of unknown type before the handshake', () => expectRefused('unknown-type', (c) => c.sendMessage({ type: 'gimme-shell' })));
 
-  it('a session message before the handshake', () => expectRefused('unexpected-message', (c) => c.sendMessage({ type: 'call', id: 1, funcName: 'echo', param: 1, timeoutMs: 10 })));
+  it('a session message before the handshake', () => expectRefused('unexpected-message', (c) => c.sendMessage({ type: 'request', id: 1, timeoutMs: 10 })));
 
   it('a message of unknown type after a good handshake', () => expectRefused('unknown-type', async (c) => {
     await handshakeAs(c, impostor('n4'));
     c.sendMessage({ type: 'gimme-shell' });
   }));
 
-  it('a malformed call after a good handshake', () => expectRefused('malformed-message', async (c) => {
+  it('a malformed request after a good handshake', () => expectRefused('malformed-message', async (c) => {
     await handshakeAs(c, impostor('n4'));
-    c.sendMessage({ type: 'call', id: -1, funcName: 'echo', timeoutMs: 100 });
+    c.sendMessage({ type: 'request', id: -1, timeoutMs: 100, body: { funcName: 'echo' } });
+  }));
+
+  it('a well-formed request whose call body is malformed (rpc/ refuses it; the transport counts it)', () =>
+    expectRefused('malformed-message', async (c) => {
+      await handshakeAs(c, impostor('n4'));
+      c.sendMessage({ type: 'request', id: 1, timeoutMs: 100, body: { funcName: 42 } });
+    }));
+
+  it('a response whose call outcome is malformed', () => expectRefused('malformed-message', async (c) => {
+    await handshakeAs(c, impostor('n4'));
+    // n3 calls "n4" over the impostor's link (its only one to n4), and the impostor answers garbage.
+    const call = rpc(n3.transport).call('n4', 'echo', 1, undefined, 5000);
+    call.catch(() => undefined);
+    await waitFor(() => c.received.some((m) => (m as { type?: string }).type === 'request'));
+    const request = c.received.find((m) => (m as { type?: string }).type === 'request') as { id: number };
+    c.sendMessage({ type: 'response', id: request.id, body: { status: 'maybe' } });
+    await expect(call).rejects.toMatchObject({ code: 'ERR_CLUSTER_NODE_UNAVAILABLE' });
   }));
 
   it('a handshake that never finishes', () => expectRefused('handshake-timeout', () => undefined));

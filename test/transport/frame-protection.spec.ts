@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationReason } from '../../lib/core/errors.js';
 import { encodeFrame } from '../../lib/core/transport/frame-codec.js';
 import { FrameProxy, type Tamper, type Way } from '../helpers/frame-proxy.js';
-import { localNodes, makeNode, type TestNode } from '../helpers/transports.js';
+import { localNodes, makeNode, type TestNode, rpc } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -38,12 +38,12 @@ async function expectDetected(way: Way, tamper: Tamper): Promise<void> {
   const connectionsBefore = proxy.connections;
   proxy.tamperNext(way, tamper);
   await waitFor(async () => {
-    await a.transport.call('b', 'echo', 'traffic', undefined, 500).catch(() => undefined);
+    await rpc(a.transport).call('b', 'echo', 'traffic', undefined, 500).catch(() => undefined);
     return failures(victim) > before;
   }, { what: `the ${tamper.kind} to be detected` });
   expect(failures(victim)).toBe(before + 1);
   await waitFor(() => proxy.connections > connectionsBefore && a.transport.stats().peers.b!.outbound, { what: 'a to dial b again through the proxy' });
-  const outcome = await a.transport.call('b', 'echo', 'recovered', undefined, 5000);
+  const outcome = await rpc(a.transport).call('b', 'echo', 'recovered', undefined, 5000);
   expect(outcome).toEqual({ status: 'ok', value: 'recovered' });
 }
 
@@ -59,7 +59,7 @@ describe('per-frame protection in secret mode, against an on-path proxy after a 
   it('detects tampering on the way back too', () => expectDetected('to-client', { kind: 'flip' }));
 
   it('never runs an injected call, and drops the link', async () => {
-    const forged = encodeFrame({ type: 'call', id: 999_999, funcName: 'record', param: 'injected', traceId: null, timeoutMs: 1000 });
+    const forged = encodeFrame({ type: 'request', id: 999_999, timeoutMs: 1000, body: { funcName: 'record', param: 'injected', traceId: null } });
     await expectDetected('to-target', { kind: 'inject', frame: forged });
     expect(recorded).not.toContain('injected');
   });

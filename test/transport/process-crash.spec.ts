@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeUnavailableError } from '../../lib/core/errors.js';
 import { buildLib, repoRoot as root } from '../helpers/built-lib.js';
-import { localNodes, makeNode, SECRET } from '../helpers/transports.js';
+import { localNodes, makeNode, SECRET, rpc } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let built: ReturnType<typeof buildLib>;
@@ -30,7 +30,7 @@ describe('a peer process killed with SIGKILL', () => {
     try {
       await a.transport.start();
       await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'the child node to connect' });
-      const inFlight = a.transport.call('b', 'hang', undefined, undefined, 60_000);
+      const inFlight = rpc(a.transport).call('b', 'hang', undefined, undefined, 60_000);
       inFlight.catch(() => undefined);
       await waitFor(() => lines.includes('serving hang'), { timeoutMs: 30_000 });
       child.kill('SIGKILL');
@@ -62,7 +62,7 @@ describe('a peer process killed with SIGKILL', () => {
       await waitFor(() => a.lost.includes('b'), { timeoutMs: 30_000, what: 'onPeerLost("b")' });
       const secondExit = start();
       await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'a to re-dial the restarted b' });
-      expect(await a.transport.call('b', 'echo', 'again', undefined, 5000)).toEqual({ status: 'ok', value: 'again' });
+      expect(await rpc(a.transport).call('b', 'echo', 'again', undefined, 5000)).toEqual({ status: 'ok', value: 'again' });
       children[1]!.kill('SIGKILL');
       await secondExit;
     } finally {

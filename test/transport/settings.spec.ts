@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { resolveClusterOptions } from '../../lib/config/resolve-options.js';
 import { silentLogger } from '../../lib/core/logger.js';
-import { FuncRegistry } from '../../lib/core/rpc/func-registry.js';
-import { FunctionRunner } from '../../lib/core/rpc/function-runner.js';
 import { Transport } from '../../lib/core/transport/transport.js';
 import { systemClock } from '../../lib/system-clock.js';
 import { localNodes, SECRET } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('Transport from resolved cluster settings', () => {
-  it('takes `{ ...settings, runner, clock }` and connects two nodes', async () => {
+  it('takes `{ ...settings, clock }` and connects two nodes', async () => {
     const nodes = await localNodes(['a', 'b']);
     const [a, b] = ['a', 'b'].map((nodeName) => {
       const settings = resolveClusterOptions({ mode: 'cluster', nodes, nodeName, secret: SECRET, logger: false });
-      return new Transport({ ...settings, logger: silentLogger, runner: new FunctionRunner(new FuncRegistry()), clock: systemClock });
+      return new Transport({ ...settings, logger: silentLogger, clock: systemClock });
     });
     try {
       await Promise.all([a!.start(), b!.start()]);

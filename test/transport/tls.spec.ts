@@ -6,7 +6,7 @@ import { outcomeToResult } from '../../lib/core/rpc/call-dispatcher.js';
 import { currentCallContext } from '../../lib/core/rpc/trace.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { makeTestCa, type NodeCert, type TestCa } from '../helpers/certs.js';
-import { localNodes, makeNode, type TestNode } from '../helpers/transports.js';
+import { localNodes, makeNode, type TestNode, rpc } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let good: TestCa;
@@ -66,7 +66,7 @@ async function keptOut(intruder: TestNode, reason: ViolationReason, refusedBy: '
 
 describe('mutual TLS between nodes', () => {
   it('connects nodes whose certificates share the CA and name them, and carries calls attributed to the certified name', async () => {
-    const outcome = await a.transport.call('b', 'whoCalls', null, undefined, 5000);
+    const outcome = await rpc(a.transport).call('b', 'whoCalls', null, undefined, 5000);
     expect(outcomeToResult(outcome, 'b', 'whoCalls')).toBe('a');
   });
 

@@ -51,6 +51,8 @@ export interface ElectionEngine {
    * hands it over. Gives the cluster time to drain leader jobs. A no-op on a non-leader.
    */
   resign(): void;
+  /** Whether leadership can move to another node at all (single mode: there is none). */
+  readonly canTransfer: boolean;
   /** Hands leadership over (after `resign()` and the drain); resolves once a successor leads. */
   transferLeadership(toNode?: string): Promise<void>;
   /**

@@ -98,10 +98,10 @@ describe('parseMessage', () => {
     [{ nope: 1 }, 'unknown-type'],
     [{ type: ['hello'] }, 'unknown-type'],
     [{ type: 'hello', version: 1, cluster: 'x', node: 'a', nonce: Buffer.alloc(3) }, 'malformed-message'],
-    [{ type: 'call', id: 0, funcName: 'f', timeoutMs: 10 }, 'malformed-message'],
-    [{ type: 'call', id: 1, funcName: 'f', timeoutMs: -1 }, 'malformed-message'],
-    [{ type: 'result', id: 1, outcome: { status: 'maybe' } }, 'malformed-message'],
-    [{ type: 'result', id: 1, outcome: { status: 'error', error: { name: 1 } } }, 'malformed-message'],
+    [{ type: 'request', id: 0, timeoutMs: 10, body: null }, 'malformed-message'],
+    [{ type: 'request', id: 1, timeoutMs: -1, body: null }, 'malformed-message'],
+    [{ type: 'request', id: 1, timeoutMs: Number.NaN, body: null }, 'malformed-message'],
+    [{ type: 'response', id: 1.5, body: null }, 'malformed-message'],
   ])('refuses %j (%s)', (body, reason) => {
     expect(() => parseMessage(body)).toThrow(expect.objectContaining({ reason }));
   });
@@ -112,9 +112,9 @@ describe('parseMessage', () => {
 
   it('either returns a message or throws a ProtocolError, whatever a peer sends', () => {
     const typed = fc.record({
-      type: fc.constantFrom('hello', 'auth', 'ping', 'pong', 'raft', 'call', 'result', 'other'),
+      type: fc.constantFrom('hello', 'auth', 'ping', 'pong', 'raft', 'request', 'response', 'other'),
       version: fc.anything(), cluster: fc.anything(), node: fc.anything(), nonce: fc.anything(), proof: fc.anything(),
-      id: fc.anything(), funcName: fc.anything(), traceId: fc.anything(), timeoutMs: fc.anything(), outcome: fc.anything(),
+      id: fc.anything(), timeoutMs: fc.anything(), body: fc.anything(),
     }, { requiredKeys: ['type'] });
     fc.assert(
       fc.property(fc.oneof(fc.anything(), typed), (body) => {

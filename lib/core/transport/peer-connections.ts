@@ -98,8 +98,8 @@ export class PeerConnections {
   private readonly handshakeSlots: HandshakeSlots;
   /** secret-key.ts: what the handshake proves and the frame keys derive from. */
   private secretKey: Uint8Array | undefined;
-  /** Calls cut off by a link that died (not by shutdown). */
-  callsCutOff = 0;
+  /** Requests cut off by a link that died (not by shutdown). */
+  requestsCutOff = 0;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -261,7 +261,7 @@ export class PeerConnections {
 
   private onEnded(link: PeerLink, end: LinkEnd): void {
     this.links.delete(link);
-    this.settleLinkCalls(link);
+    this.settleLinkRequests(link);
     this.count(link, end);
     const peer = link.direction === 'outbound'
       ? [...this.peers.values()].find((p) => p.outbound === link)
@@ -278,12 +278,12 @@ export class PeerConnections {
     this.reportAliveness(peer);
   }
 
-  /** No call is left hanging on a dead link, on either side of it. */
-  private settleLinkCalls(link: PeerLink): void {
+  /** No request is left hanging on a dead link, on either side of it. */
+  private settleLinkRequests(link: PeerLink): void {
     const closing = this.state === 'closed';
     const error = () => closing ? new ShuttingDownError() : new NodeUnavailableError(link.peer ?? '?', 'its connection closed');
-    if (!closing) this.callsCutOff += link.calls.size;
-    link.calls.failAll(error);
+    if (!closing) this.requestsCutOff += link.requests.size;
+    link.requests.failAll(error);
     link.cancelServing(error);
   }
 

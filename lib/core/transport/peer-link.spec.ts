@@ -56,7 +56,7 @@ describe('PeerLink', () => {
       header.writeUInt32BE(body.length, 0);
       return Buffer.concat([header, body]);
     };
-    const mutated = fc.tuple(fc.constantFrom(hello, encode({ type: 'call', id: 1, funcName: 'f', param: new Map([[1, new Set([2n])]]), timeoutMs: 5 })),
+    const mutated = fc.tuple(fc.constantFrom(hello, encode({ type: 'request', id: 1, timeoutMs: 5, body: { funcName: 'f', param: new Map([[1, new Set([2n])]]) } })),
       fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }))
       .map(([body, flips]) => {
         const copy = Buffer.from(body);

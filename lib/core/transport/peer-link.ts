@@ -5,8 +5,9 @@ import { decodeBody, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from './fra
 import { FrameProtection, SEAL_OVERHEAD_BYTES, SealingWriter, type FrameKeys } from './frame-protection.js';
 import type { Handshake } from './handshake.js';
 import { parseHandshakeFrame } from './handshake-decoding.js';
-import { PendingCalls } from './pending-calls.js';
+import { PendingRequests } from './pending-requests.js';
 import { parseMessage, type Message, type SessionMessage } from './protocol.js';
+import type { ServedRequest } from './served-request.js';
 
 /**
  * Handshake messages are a few hundred bytes; until a peer has passed the handshake it may not
@@ -41,12 +42,6 @@ export interface LinkHandler {
   ended(link: PeerLink, end: LinkEnd): void;
 }
 
-/** A call this node serves for the peer; the link's end cancels it (issue #9). */
-export interface ServedCall {
-  /** Aborts the call's signal with `reason` and clears its deadline timer. */
-  cancel(reason: unknown): void;
-}
-
 export interface LinkOptions {
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
@@ -59,10 +54,10 @@ export interface LinkOptions {
  * nothing here throws into the event loop.
  */
 export class PeerLink {
-  /** Calls this node made over this link, awaiting results. */
-  readonly calls = new PendingCalls();
-  /** Calls served for the peer over this link; cancelled when the link ends. */
-  readonly serving = new Set<ServedCall>();
+  /** Requests this node sent over this link, awaiting responses. */
+  readonly requests = new PendingRequests();
+  /** Requests served for the peer over this link; cancelled when the link ends (issue #9). */
+  readonly serving = new Set<ServedRequest>();
   lastHeard: number;
   lastSent: number;
   /** When the handshake completed (clock ms); undefined before. */
@@ -146,9 +141,9 @@ export class PeerLink {
     return true;
   }
 
-  /** Cancels every call served over this link (it ended): signals abort, deadline timers go. */
+  /** Cancels every request served over this link (it ended): signals abort, deadline timers go. */
   cancelServing(reason: () => unknown): void {
-    for (const served of this.serving) served.cancel(reason());
+    for (const served of [...this.serving]) served.cancel(reason());
     this.serving.clear();
   }
 

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterConfigError, ClusterError } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { FuncRegistry } from '../rpc/func-registry.js';
-import { FunctionRunner } from '../rpc/function-runner.js';
 import { assertListenAllowed, insecureListenWarning, isLoopbackAddress } from './protected-mode.js';
 import { systemClock } from '../../system-clock.js';
 import { Transport } from './transport.js';
@@ -13,7 +11,7 @@ function transportOn(ip: string, extra: { secret?: string; insecure?: boolean } 
   return new Transport({
     self, nodes: [self, { name: 'b', ip: '127.0.0.1', port: 2 }],
     electionTimeoutMs: 1000, heartbeatIntervalMs: 100, maxFrameBytes: 1 << 20, handshakeTimeoutMs: 1000,
-    runner: new FunctionRunner(new FuncRegistry()), clock: systemClock, logger: silentLogger, ...extra,
+    clock: systemClock, logger: silentLogger, ...extra,
   });
 }
 

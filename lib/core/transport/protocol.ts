@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 import type { NodeConfig } from '../node.js';
-import type { CallOutcome, WireError } from '../rpc/function-runner.js';
 
 /** Bumped on any incompatible change to the messages below; peers must match exactly. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const NONCE_BYTES = 32;
 
@@ -43,25 +42,27 @@ export interface RaftMessage {
   readonly payload: unknown;
 }
 
-export interface CallMessage {
-  readonly type: 'call';
-  /** Unique among the sender's calls in flight; the `result` carries it back. */
+/**
+ * A request that expects one response: the transport matches the two by `id` and keeps the
+ * deadline; what `body` means is the business of the layer above (rpc/ reads it as a call).
+ */
+export interface RequestMessage {
+  readonly type: 'request';
+  /** Unique among the sender's requests in flight; the `response` carries it back. */
   readonly id: number;
-  readonly funcName: string;
-  readonly param: unknown;
-  readonly traceId: string | undefined;
-  /** The caller's deadline, relative; the callee aborts the call's signal when it passes. */
+  /** The sender's deadline, relative; the receiver aborts the request's signal when it passes. */
   readonly timeoutMs: number;
+  readonly body: unknown;
 }
 
-export interface ResultMessage {
-  readonly type: 'result';
+export interface ResponseMessage {
+  readonly type: 'response';
   readonly id: number;
-  readonly outcome: CallOutcome;
+  readonly body: unknown;
 }
 
 export type HandshakeMessage = HelloMessage | AuthMessage;
-export type SessionMessage = PingMessage | PongMessage | RaftMessage | CallMessage | ResultMessage;
+export type SessionMessage = PingMessage | PongMessage | RaftMessage | RequestMessage | ResponseMessage;
 export type Message = HandshakeMessage | SessionMessage;
 
 /**
@@ -84,18 +85,6 @@ const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.
 
 function check(type: string, m: Record<string, unknown>, field: string, ok: (v: unknown) => boolean): void {
   if (!ok(m[field])) malformed(type, field);
-}
-
-function isWireError(v: unknown): v is WireError {
-  if (typeof v !== 'object' || v === null) return false;
-  const e = v as Record<string, unknown>;
-  return isString(e.name) && isString(e.message) && (e.code == null || isString(e.code)) && (e.stack == null || isString(e.stack));
-}
-
-function isOutcome(v: unknown): v is CallOutcome {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return o.status === 'ok' || o.status === 'not-found' || (o.status === 'error' && isWireError(o.error));
 }
 
 /**
@@ -123,24 +112,14 @@ export function parseMessage(body: unknown): Message {
       return { type };
     case 'raft':
       return { type, payload: m.payload };
-    case 'call':
+    case 'request':
       check(type, m, 'id', isId);
-      check(type, m, 'funcName', isString);
-      check(type, m, 'traceId', (v) => v == null || isString(v));
       check(type, m, 'timeoutMs', isPositive);
-      return {
-        type,
-        id: m.id as number,
-        funcName: m.funcName as string,
-        param: m.param,
-        traceId: (m.traceId as string | null | undefined) ?? undefined,
-        // Issue #9: the callee arms a timer with it; clamp to what a timer can hold.
-        timeoutMs: Math.min(m.timeoutMs as number, MAX_TIMER_MS),
-      };
-    case 'result':
+      // Issue #9: the receiver arms a timer with it; clamp to what a timer can hold.
+      return { type, id: m.id as number, timeoutMs: Math.min(m.timeoutMs as number, MAX_TIMER_MS), body: m.body };
+    case 'response':
       check(type, m, 'id', isId);
-      check(type, m, 'outcome', isOutcome);
-      return { type, id: m.id as number, outcome: m.outcome as CallOutcome };
+      return { type, id: m.id as number, body: m.body };
     default:
       throw new ProtocolError('unknown-type', `Unknown message type ${String(typeof type === 'string' ? JSON.stringify(type) : typeof type).slice(0, 40)}.`);
   }

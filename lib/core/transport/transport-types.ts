@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ViolationReason } from '../errors.js';
 import type { ClusterLogger } from '../logger.js';
 import type { NodeConfig } from '../node.js';
-import type { FunctionRunner } from '../rpc/function-runner.js';
+import type { ServedRequest } from './served-request.js';
 
 /** How connections are made and kept; a `ClusterSettings` supplies every field it names. */
 export interface ConnectionOptions {
@@ -35,12 +35,31 @@ export interface ConnectionOptions {
   readonly dialAddress?: (peer: NodeConfig) => { readonly host: string; readonly port: number };
 }
 
-/** What a Transport needs: `{ ...settings, runner, clock }` from a `ClusterSettings` will do. */
+/** What a Transport needs: `{ ...settings, clock }` from a `ClusterSettings` will do. */
 export interface TransportOptions extends ConnectionOptions {
   /** Allow a non-loopback listener with neither `secret` nor `tls` (protected mode off). */
   readonly insecure?: boolean;
-  /** Serves the calls other nodes make to this one. */
-  readonly runner: FunctionRunner;
+}
+
+export interface RequestOptions<T> {
+  /** The receiver's deadline too: its signal aborts when this passes. At most 2^31−1 ms. */
+  readonly timeoutMs: number;
+  /**
+   * Reads the response body: what it returns is the request's result. A ProtocolError thrown here
+   * drops the link as the peer's violation; the request then fails with NodeUnavailableError.
+   */
+  readonly parse: (body: unknown) => T;
+  /** Names the request in errors: `Call of "echo"` gives `Call of "echo" on node "b" timed out…`. */
+  readonly what: string;
+}
+
+/** Request/response between nodes, as the layer above the transport (rpc/) uses it. */
+export interface RequestTransport {
+  /** Every configured node but this one. */
+  readonly peerNames: readonly string[];
+  request<T>(peer: string, body: unknown, options: RequestOptions<T>): Promise<T>;
+  /** Serves requests from peers; a ProtocolError from the handler drops the link as a violation. */
+  onRequest(handler: (request: ServedRequest) => void): void;
 }
 
 export interface PeerStats {
@@ -72,6 +91,7 @@ export interface TransportStats {
   /** Connections dropped for breaking the protocol, by reason. */
   readonly violations: Partial<Record<ViolationReason, number>>;
   readonly connections: ConnectionStats;
+  /** Requests: remote calls, made (`sent`) and served. */
   readonly calls: {
     readonly sent: number;
     readonly served: number;

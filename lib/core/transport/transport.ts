@@ -1,27 +1,20 @@
-import type { Server } from 'node:net';
-import {
-  ClusterError,
-  NodeNotFoundError,
-  NodeUnavailableError,
-  ShuttingDownError,
-  TimeoutError,
-} from '../errors.js';
+import type { Server, Socket } from 'node:net';
+import { ClusterError, ShuttingDownError } from '../errors.js';
 import { errorText } from '../logger.js';
-import { nodeAddress } from '../node.js';
-import { MAX_CALL_TIMEOUT_MS, type RemoteCaller } from '../rpc/call-dispatcher.js';
-import type { CallOutcome } from '../rpc/function-runner.js';
-import { CallServer } from './call-server.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
+import { listen } from './listener.js';
 import { keepAliveMs, PeerConnections, PONG_FRAME } from './peer-connections.js';
 import type { PeerLink } from './peer-link.js';
 import { assertListenAllowed, insecureListenWarning } from './protected-mode.js';
-import type { CallMessage, SessionMessage } from './protocol.js';
+import type { SessionMessage } from './protocol.js';
+import { Requests, type RequestHandler } from './requests.js';
 import { secretKey } from './secret-key.js';
-import { assertMutualTlsOptions, createListener, remoteAddressOf } from './sockets.js';
-import type { TransportOptions, TransportStats } from './transport-types.js';
+import { assertMutualTlsOptions } from './sockets.js';
+import type { RequestOptions, RequestTransport, TransportOptions, TransportStats } from './transport-types.js';
 import { ViolationLog } from './violation-log.js';
 
-export type { PeerStats, TransportOptions, TransportStats } from './transport-types.js';
+export type { PeerStats, RequestOptions, RequestTransport, TransportOptions, TransportStats } from './transport-types.js';
+export type { ServedRequest } from './served-request.js';
 
 type MessageHandler = (from: string, payload: unknown) => void;
 type PeerLostHandler = (peer: string) => void;
@@ -29,44 +22,43 @@ type PeerChangeHandler = (peer: string, alive: boolean) => void;
 
 /**
  * The node-to-node transport (DESIGN §6): one listener, one outbound connection per peer, framed
- * MessagePack messages (lib/core/codec.ts), sealed in secret mode; election messages and remote
- * calls share the connections.
+ * MessagePack messages (lib/core/codec.ts), sealed in secret mode. It carries two kinds of
+ * traffic and knows the meaning of neither: election messages (fire-and-forget) and requests
+ * matched to their responses by id, with a deadline (rpc/ builds remote calls on them).
  *
  * Each pair of nodes holds up to two connections, one dialled by each side. A node sends over the
  * connection it dialled and falls back to the one its peer dialled, so one working direction is
- * enough; a result always returns over the connection its call came in on. Election messages are
- * fire-and-forget and may be lost or, across a switch of connection, reordered (Raft copes with
- * both); calls are matched to results by id.
+ * enough; a response always returns over the connection its request came in on. Election messages
+ * may be lost or, across a switch of connection, reordered (Raft copes with both).
  *
  * @example
- * const transport = new Transport({ ...settings, runner, clock: systemClock, logger: settings.logger });
+ * const transport = new Transport({ ...settings, clock: systemClock, logger: settings.logger });
  * transport.onMessage((from, payload) => driver.deliver(from, payload));
- * transport.onPeerLost((peer) => driver.peerCrashed(peer));
+ * transport.onRequest((request) => request.respond(`hello, ${request.peer}`));
  * await transport.start();
  * transport.send('n2', { kind: 'pre-vote', term: 3 });
- * const outcome = await transport.call('n2', 'processData', { id: 1 }, 'trace-1', 5000);
+ * const reply = await transport.request('n2', 'hi', { timeoutMs: 5000, parse: String, what: 'Greeting' });
  * await transport.close();
  */
-export class Transport implements RemoteCaller {
+export class Transport implements RequestTransport {
   private readonly connections: PeerConnections;
-  private readonly callServer: CallServer;
   private readonly violations: ViolationLog;
   private readonly messageHandlers: MessageHandler[] = [];
   private readonly lostHandlers: PeerLostHandler[] = [];
   private readonly changeHandlers: PeerChangeHandler[] = [];
+  private readonly requests: Requests;
   private server: Server | undefined;
   private state: 'new' | 'started' | 'closed' = 'new';
-  private nextCallId = 1;
-  private readonly counts = { callsSent: 0, timedOut: 0, notConnected: 0, lateResults: 0, messagesSent: 0, messagesReceived: 0 };
+  private readonly counts = { messagesSent: 0, messagesReceived: 0 };
 
   constructor(private readonly options: TransportOptions) {
-    this.callServer = new CallServer(options.runner, options.maxFrameBytes);
     this.violations = new ViolationLog(options.clock, options.logger, options.self.name);
     this.connections = new PeerConnections(options, this.violations, {
       message: (link, message) => this.onSessionMessage(link, message),
       lost: (peer) => this.notify('onPeerLost', this.lostHandlers, (h) => h(peer)),
       change: (peer, alive) => this.notify('onPeerChange', this.changeHandlers, (h) => h(peer, alive)),
     });
+    this.requests = new Requests(options.maxFrameBytes, (peer) => this.connections.linkTo(peer));
   }
 
   /**
@@ -78,54 +70,33 @@ export class Transport implements RemoteCaller {
     if (this.state !== 'new') {
       throw new ClusterError('ERR_CLUSTER_TRANSPORT_STATE', `The transport of node "${this.options.self.name}" was already started.`);
     }
-    assertListenAllowed(this.options.self, this.options);
-    assertMutualTlsOptions(this.options.tls);
-    const warning = insecureListenWarning(this.options.self, this.options);
-    if (warning) this.options.logger.warn(warning);
+    const { self, secret, tls, handshakeTimeoutMs, logger } = this.options;
+    assertListenAllowed(self, this.options);
+    assertMutualTlsOptions(tls);
+    const warning = insecureListenWarning(self, this.options);
+    if (warning) logger.warn(warning);
     this.state = 'started';
-    const { secret } = this.options;
     const key = secret === undefined ? undefined : await secretKey(secret, this.connections.clusterIdentity);
     // close() during the stretch: nothing to listen for.
     if (this.state !== 'started') return;
-    const server = createListener(
-      { tls: this.options.tls, handshakeTimeoutMs: this.options.handshakeTimeoutMs },
-      {
-        onRawSocket: (socket) => this.connections.trackAccepted(socket),
-        onSocket: (socket) => this.connections.accept(socket),
-        onTlsRefused: (error, socket) => {
-          const reason = /timeout/i.test(error.message) ? 'handshake-timeout' : 'tls-refused';
-          this.violations.record(reason, error.message, remoteAddressOf(socket));
-          socket.destroy();
-        },
+    const handlers = {
+      onRawSocket: (socket: Socket) => this.connections.trackAccepted(socket),
+      onSocket: (socket: Socket) => this.connections.accept(socket),
+    };
+    const server = await listen(self, { tls, handshakeTimeoutMs }, handlers, this.violations, logger, (s) => (this.server = s)).catch(
+      (error: unknown) => {
+        this.state = 'closed';
+        this.server = undefined;
+        throw error;
       },
     );
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // close() during the listen: Node drops the pending listen, and its callback never comes.
-      server.once('close', resolve);
-      server.listen({ host: this.options.self.ip, port: this.options.self.port }, () => {
-        server.off('error', reject);
-        server.off('close', resolve);
-        resolve();
-      });
-    }).catch((error: unknown) => {
-      this.state = 'closed';
-      this.server = undefined;
-      throw new ClusterError(
-        'ERR_CLUSTER_LISTEN',
-        `Node "${this.options.self.name}" cannot listen on ${nodeAddress(this.options.self)}: ${errorText(error)}.`,
-        { cause: error },
-      );
-    });
-    if (this.state !== 'started') return;
-    server.on('error', (error) => this.options.logger.error(`Cluster listener error: ${errorText(error)}`));
+    if (!server || this.state !== 'started') return;
     this.connections.start(key);
   }
 
   /**
-   * Ends everything: the listener, every socket (accepted ones included), every timer. Calls in
-   * flight reject with ShuttingDownError and served calls see their signal abort. Idempotent.
+   * Ends everything: the listener, every socket (accepted ones included), every timer. Requests in
+   * flight reject with ShuttingDownError and served requests see their signal abort. Idempotent.
    */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
@@ -191,6 +162,11 @@ export class Transport implements RemoteCaller {
     return this.connections.peerNames.filter((name) => this.connections.isAlive(name));
   }
 
+  /** Every configured node but this one. */
+  get peerNames(): readonly string[] {
+    return this.connections.peerNames;
+  }
+
   /** The port the listener is bound to (useful with port 0), while started. */
   get port(): number | undefined {
     const address = this.server?.address();
@@ -198,40 +174,24 @@ export class Transport implements RemoteCaller {
   }
 
   /**
-   * Calls `funcName` on `nodeName` (RemoteCaller). Rejects with NodeUnavailableError at once when
-   * no connection to it is up, or when the connection dies mid-call; with TimeoutError after
-   * `timeoutMs` (the callee's signal aborts at the same deadline); with ShuttingDownError on close().
+   * Serves the requests peers send. The handler runs synchronously as the request is read; a
+   * ProtocolError it throws (a body it cannot read) drops the link as a violation of the peer's,
+   * counted and logged like any other (DESIGN §6). One handler; a second replaces the first.
    */
-  async call(
-    nodeName: string,
-    funcName: string,
-    param: unknown,
-    traceId: string | undefined,
-    timeoutMs: number,
-  ): Promise<CallOutcome> {
+  onRequest(handler: RequestHandler): void {
+    this.requests.onRequest(handler);
+  }
+
+  /**
+   * Sends a request to `peer` and resolves with `options.parse` of its response. Rejects with
+   * NodeUnavailableError at once when no connection to it is up, or when the connection dies
+   * before the response; with TimeoutError after `timeoutMs` (the receiver's signal aborts at the
+   * same deadline); with ShuttingDownError on close(). A response `parse` rejects with a
+   * ProtocolError drops the link as the peer's violation.
+   */
+  async request<T>(peer: string, body: unknown, options: RequestOptions<T>): Promise<T> {
     if (this.state === 'closed') throw new ShuttingDownError();
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_CALL_TIMEOUT_MS) {
-      throw new ClusterError(
-        'ERR_CLUSTER_INVALID_ARGUMENT',
-        `Call of "${funcName}": timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`,
-      );
-    }
-    const peers = this.connections.peerNames;
-    if (!peers.includes(nodeName)) throw new NodeNotFoundError(nodeName, peers);
-    const link = this.connections.linkTo(nodeName);
-    if (!link) {
-      this.counts.notConnected++;
-      throw new NodeUnavailableError(nodeName, 'no connection to it is up');
-    }
-    const id = this.nextCallId++;
-    const frame = this.callFrame({ type: 'call', id, funcName, param, traceId, timeoutMs }, nodeName);
-    const outcome = link.calls.add(id, timeoutMs, () => {
-      this.counts.timedOut++;
-      return new TimeoutError(`Call of "${funcName}" on node "${nodeName}" timed out after ${timeoutMs} ms.`);
-    });
-    this.counts.callsSent++;
-    link.sendFrame(frame);
-    return outcome;
+    return this.requests.send(peer, body, options);
   }
 
   stats(): TransportStats {
@@ -240,37 +200,10 @@ export class Transport implements RemoteCaller {
     return {
       violations: this.violations.snapshot(),
       connections,
-      calls: {
-        sent: c.callsSent,
-        served: this.callServer.callsServed,
-        timedOut: c.timedOut,
-        unavailable: c.notConnected + this.connections.callsCutOff,
-        lateResults: c.lateResults,
-      },
+      calls: this.requests.stats(this.connections.requestsCutOff),
       messages: { sent: c.messagesSent, received: c.messagesReceived },
       peers,
     };
-  }
-
-  private callFrame(message: CallMessage, nodeName: string): Buffer {
-    let frame: Buffer;
-    try {
-      frame = encodeFrame(message);
-    } catch (error) {
-      throw new ClusterError(
-        'ERR_CLUSTER_INVALID_ARGUMENT',
-        `Call of "${message.funcName}" on node "${nodeName}": the parameter cannot be encoded (${errorText(error)}).`,
-        { cause: error },
-      );
-    }
-    const bytes = frame.length - FRAME_HEADER_BYTES;
-    if (bytes > this.options.maxFrameBytes) {
-      throw new ClusterError(
-        'ERR_CLUSTER_FRAME_TOO_LARGE',
-        `Call of "${message.funcName}" on node "${nodeName}": the call is ${bytes} bytes, over maxFrameBytes (${this.options.maxFrameBytes}).`,
-      );
-    }
-    return frame;
   }
 
   private onSessionMessage(link: PeerLink, message: SessionMessage): void {
@@ -285,12 +218,10 @@ export class Transport implements RemoteCaller {
         this.counts.messagesReceived++;
         this.notify('onMessage', this.messageHandlers, (h) => h(link.peer!, message.payload));
         return;
-      case 'call':
-        this.callServer.serve(link, message);
-        return;
-      case 'result':
-        if (!link.calls.settle(message.id, message.outcome)) this.counts.lateResults++;
-        return;
+      case 'request':
+        return this.requests.serve(link, message);
+      case 'response':
+        return this.requests.settle(link, message);
     }
   }
 

@@ -1,3 +1,6 @@
+// Slightly over our ~250-line guide: the Raft driver (etcd's rawnode loop) — persist before
+// send, one timer, the transport's messages in, views out, storage failure halts — kept in one
+// file so the order of those steps can be checked by reading it once.
 import type { Clock } from '../../clock.js';
 import { ClusterError, TimeoutError } from '../../errors.js';
 import { errorStack, errorText, type ClusterLogger } from '../../logger.js';
@@ -11,7 +14,7 @@ import { asRaftMessage } from './message-guard.js';
 import type { RaftMessage } from './messages.js';
 import { raftConfigFrom } from './config.js';
 import { RaftNode } from './raft-node.js';
-import type { RaftStatus, Ready } from './types.js';
+import type { RaftStatus, Ready, SoftState } from './types.js';
 
 const DROP_LOG_EVERY_MS = 30_000;
 
@@ -38,6 +41,7 @@ export interface RaftEngineDeps {
  * from the transport in, messages out after their state is durable, views out to the cluster.
  */
 export class RaftEngine implements ElectionEngine {
+  readonly canTransfer = true;
   private node: RaftNode | undefined;
   private current: ElectionView = NO_LEADER_VIEW;
   private timer: NodeJS.Timeout | undefined;
@@ -190,7 +194,7 @@ export class RaftEngine implements ElectionEngine {
       return;
     }
     this.output(ready);
-    if (ready.changed) this.publish(this.viewOf(node.status(now)));
+    if (ready.softState) this.publish(this.viewOf(ready.softState));
     this.schedule(ready.wakeAt, now);
   }
 
@@ -243,7 +247,7 @@ export class RaftEngine implements ElectionEngine {
     }, Math.max(0, Math.ceil(wakeAt - now)));
   }
 
-  private viewOf(status: RaftStatus): ElectionView {
+  private viewOf(status: SoftState): ElectionView {
     const leaderName = status.role === 'leader' ? (status.acting ? this.self : undefined) : status.leader;
     return { role: status.role, term: status.term, leaderName, acting: status.acting, fencingToken: status.term };
   }

@@ -162,7 +162,7 @@ describe('RaftNode election', () => {
     const net = stableCluster();
     expect(net.status('a').acting).toBe(true);
     const ready = net.node('a').step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: 7, round: 1 }, net.now);
-    expect(ready.changed).toBe(true);
+    expect(ready.softState).toBeDefined();
     expect(ready.persist).toEqual({ term: 7, votedFor: undefined });
     expect(net.status('a')).toMatchObject({ role: 'follower', term: 7, acting: false });
   });
@@ -213,7 +213,7 @@ describe('RaftNode leadership transfer', () => {
   it('the leader stops acting before it sends TimeoutNow, and the target acts at once in the next term', () => {
     const net = stableCluster();
     const ready = net.apply('a', net.node('a').transferLeadership('c', net.now));
-    expect(ready.changed).toBe(true);
+    expect(ready.softState).toBeDefined();
     expect(net.status('a').acting).toBe(false);
     expect(ready.messages).toEqual([{ type: 'TimeoutNow', from: 'a', to: 'c', term: 1, released: true }]);
     net.deliver();
@@ -224,7 +224,7 @@ describe('RaftNode leadership transfer', () => {
   it('resign() stops acting at once but keeps leading, so followers stay with it and nobody else acts', () => {
     const net = stableCluster();
     const ready = net.apply('a', net.node('a').resign(net.now));
-    expect(ready.changed).toBe(true);
+    expect(ready.softState).toBeDefined();
     expect(net.status('a')).toMatchObject({ role: 'leader', acting: false, term: 1 });
     net.runUntil(net.now + 10 * T);
     expect(net.status('a')).toMatchObject({ role: 'leader', acting: false, term: 1 });

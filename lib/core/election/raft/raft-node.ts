@@ -11,7 +11,7 @@ import type {
   VoteResponse,
 } from './messages.js';
 import { quorumSize } from './quorum.js';
-import type { PersistentState, RaftRole, RaftStatus, Ready } from './types.js';
+import type { PersistentState, RaftRole, RaftStatus, Ready, SoftState } from './types.js';
 import { ClusterError } from '../../errors.js';
 import { isTerm, MAX_TERM, withinReach } from '../term-ceiling.js';
 
@@ -52,7 +52,6 @@ interface Leadership {
   transferUntil?: number;
 }
 
-type Snapshot = Pick<RaftStatus, 'role' | 'term' | 'leader' | 'acting'>;
 
 /**
  * The Raft leader-election state machine of one node: no timers, sockets or clocks inside. Time
@@ -83,7 +82,7 @@ export class RaftNode {
   private campaign: Campaign | undefined;
   private lead: Leadership | undefined;
   private outbox: RaftMessage[] = [];
-  private reported: Snapshot;
+  private reported: SoftState;
   private persistedState: PersistentState;
 
   /**
@@ -227,7 +226,7 @@ export class RaftNode {
       this.persistedState = { term: this.term, votedFor: this.votedFor };
       if (this.cfg.persisted) persist = this.persistedState;
     }
-    return { messages, persist, changed, wakeAt: this.wakeAt(now) };
+    return { messages, persist, softState: changed ? snap : undefined, wakeAt: this.wakeAt(now) };
   }
 
   private onTick(now: number): void {
@@ -504,7 +503,7 @@ export class RaftNode {
     return this.cfg.electionTimeoutMs * (1 + this.random());
   }
 
-  private snapshot(now: number): Snapshot {
+  private snapshot(now: number): SoftState {
     return { role: this.role, term: this.term, leader: this.leader, acting: this.isActing(now) };
   }
 

@@ -8,15 +8,22 @@ export interface PersistentState {
   votedFor?: string;
 }
 
+/** What the cluster sees of a node; etcd's SoftState (never persisted). */
+export type SoftState = Pick<RaftStatus, 'role' | 'term' | 'leader' | 'acting'>;
+
 /**
  * What the driver must do after a call into {@link RaftNode}: first write `persist` durably (if
  * present), then send `messages`, then call `tick()` again at local time `wakeAt` at the latest.
+ *
+ * etcd's RawNode hands out a Ready and waits for `Advance()` before the next; here every call
+ * returns its own Ready and the node has already moved past it, so there is nothing to advance:
+ * a driver must carry out each Ready in order (RaftEngine queues writes for that).
  */
 export interface Ready {
   messages: RaftMessage[];
   persist?: PersistentState;
-  /** Role, term, leader or acting changed since the previous Ready. */
-  changed: boolean;
+  /** Present only when role, term, leader or acting changed since the previous Ready. */
+  softState?: SoftState;
   wakeAt: number;
 }
 

@@ -53,6 +53,7 @@ const LOG_EVERY_MS = 30_000;
  * PTTL) and from pub/sub notices on `{dataPath}:events`; a release notice makes them try at once.
  */
 export class RedisLeaseEngine implements ElectionEngine {
+  readonly canTransfer = true;
   private current: ElectionView = NO_LEADER_VIEW;
   private lease: Lease | undefined;
   private leader: KnownLeader | undefined;

@@ -4,6 +4,7 @@ import { NotReadyError } from '../../errors.js';
 
 /** Single mode: this process is the only node and leads from the moment it starts. */
 export class SingleEngine implements ElectionEngine {
+  readonly canTransfer = false;
   private current: ElectionView = NO_LEADER_VIEW;
 
   constructor(

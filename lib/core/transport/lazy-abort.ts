@@ -1,5 +1,5 @@
 /**
- * An abort controller for a served call that makes its AbortSignal only when the function reads
+ * An abort controller for a served request that makes its AbortSignal only when the function reads
  * it. Most functions never do, and creating an AbortSignal per call was 7 % of a busy server's
  * time in the calls bench. Reading `signal` after `abort()` gives an already aborted signal
  * with the same reason.

@@ -1,0 +1,20 @@
+import { NodeNotFoundError } from '../errors.js';
+import type { RequestTransport } from '../transport/transport.js';
+import type { RemoteCaller } from './call-dispatcher.js';
+import { parseOutcome, type CallBody } from './call-protocol.js';
+import type { CallOutcome } from './function-runner.js';
+
+/**
+ * Makes calls to other nodes as transport requests (call-protocol.ts gives the body and reads
+ * the outcome). Rejects with NodeNotFoundError for a name outside the node list, and otherwise
+ * as `RequestTransport.request` does: NodeUnavailableError, TimeoutError, ShuttingDownError.
+ */
+export class CallClient implements RemoteCaller {
+  constructor(private readonly transport: RequestTransport) {}
+
+  async call(nodeName: string, funcName: string, param: unknown, traceId: string | undefined, timeoutMs: number): Promise<CallOutcome> {
+    if (!this.transport.peerNames.includes(nodeName)) throw new NodeNotFoundError(nodeName, [...this.transport.peerNames]);
+    const body: CallBody = { funcName, param, traceId };
+    return this.transport.request(nodeName, body, { timeoutMs, parse: parseOutcome, what: `Call of "${funcName}"` });
+  }
+}

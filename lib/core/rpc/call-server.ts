@@ -1,0 +1,54 @@
+import { ClusterError } from '../errors.js';
+import { errorStack, errorText, type ClusterLogger } from '../logger.js';
+import type { RequestTransport, ServedRequest } from '../transport/transport.js';
+import { parseCallBody } from './call-protocol.js';
+import { toWireError, type CallOutcome, type FunctionRunner } from './function-runner.js';
+
+/**
+ * Serves the calls peers make to this node: each transport request is read as a call
+ * (call-protocol.ts) and run by the FunctionRunner, on its own, so the link goes on reading
+ * frames while functions run and one slow function delays neither other calls nor election
+ * messages.
+ */
+export class CallServer {
+  constructor(
+    transport: RequestTransport,
+    private readonly runner: FunctionRunner,
+    private readonly logger: ClusterLogger,
+  ) {
+    transport.onRequest((request) => this.serve(request));
+  }
+
+  private serve(request: ServedRequest): void {
+    // A malformed body throws here, synchronously: the transport drops the link as a violation.
+    const call = parseCallBody(request.body);
+    const context = {
+      funcName: call.funcName,
+      callerNode: request.peer,
+      traceId: call.traceId,
+      get signal() {
+        return request.signal;
+      },
+    };
+    this.runner
+      .run(call.funcName, call.param, context)
+      .catch((error: unknown): CallOutcome => ({ status: 'error', error: toWireError(error) }))
+      .then((outcome) => respond(request, call.funcName, outcome))
+      // Only a bug of ours lands here: the call is abandoned (its caller times out), loudly.
+      .catch((error: unknown) => {
+        request.cancel(error);
+        this.logger.error(`Could not answer the call of "${call.funcName}" from "${request.peer}": ${errorText(error)}`, errorStack(error));
+      });
+  }
+}
+
+/** A result that cannot travel (an unencodable or oversized value) travels as an error instead. */
+function respond(request: ServedRequest, funcName: string, outcome: CallOutcome): void {
+  try {
+    request.respond(outcome);
+  } catch (error) {
+    const code = error instanceof ClusterError && error.code === 'ERR_CLUSTER_FRAME_TOO_LARGE' ? error.code : 'ERR_CLUSTER_ENCODE';
+    const failed = new ClusterError(code, `The result of "${funcName}" could not be sent: ${errorText(error)}`);
+    request.respond({ status: 'error', error: toWireError(failed) } satisfies CallOutcome);
+  }
+}
