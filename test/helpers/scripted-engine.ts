@@ -5,6 +5,7 @@ import type { TransportStats } from '../../lib/core/transport/transport-types.js
 
 /** An election engine the test drives by hand: each `set` is what a real engine would report. */
 export class ScriptedEngine implements ElectionEngine {
+  readonly canTransfer = true;
   view: ElectionView = NO_LEADER_VIEW;
   ready = 0;
   actingDeadline = Number.POSITIVE_INFINITY;

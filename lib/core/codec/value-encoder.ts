@@ -1,3 +1,6 @@
+// Slightly over our ~250-line guide: one encoder with one switch over the wire types
+// (wire-types.ts); keeping it whole keeps the wire format readable in one place, beside
+// value-decoder.ts, which mirrors it.
 import { ClusterError } from '../errors.js';
 import { ARRAY_BUFFER_KIND, DATA_VIEW_KIND, EXT, MAX_DEPTH, TYPED_ARRAY_KINDS } from './wire-types.js';
 

@@ -1,70 +1,23 @@
+// Longer than our ~250-line guide on purpose: one state machine per peer (dial, handshake,
+// establish, replace, end, probe, re-dial with backoff, idle sweep) whose transitions read best
+// side by side. What could stand alone has been moved out: peer-state.ts (the record and the
+// duplicate-name warning), link-ends.ts (counting ends), keep-alive.ts, handshake-slots.ts.
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { NodeUnavailableError, ShuttingDownError } from '../errors.js';
-import { errorStack, errorText } from '../logger.js';
-import type { NodeConfig } from '../node.js';
 import { redialDelayMs } from './backoff.js';
-import { encodeFrame } from './frame-codec.js';
+import { keepAliveMs, PING_FRAME } from './keep-alive.js';
+import { LinkEnds } from './link-ends.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
 import { HandshakeSlots } from './handshake-slots.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
+import { newPeer, nobodyListens, PROBE_DIALS, warnDuplicate, type Peer } from './peer-state.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
 import { certificateNames, dial, remoteAddressOf, type SocketOptions } from './sockets.js';
 import type { ConnectionOptions, ConnectionStats, PeerStats } from './transport-types.js';
 import type { ViolationLog } from './violation-log.js';
 
 const DEFAULT_MAX_PENDING_HANDSHAKES = 128;
-
-export const PING_FRAME = encodeFrame({ type: 'ping' });
-export const PONG_FRAME = encodeFrame({ type: 'pong' });
-
-/**
- * How long a link may go without sending before it pings: T/3 (at least half a heartbeat). Every
- * ping is a wake-up and syscalls on both ends, and with two links per pair of nodes they were most
- * of an idle follower's CPU when sent every heartbeat. A crashed peer is noticed by its closed
- * connection, not by pings; pings only keep healthy links inside the idle deadline T.
- */
-export function keepAliveMs(options: Pick<ConnectionOptions, 'electionTimeoutMs' | 'heartbeatIntervalMs'>): number {
-  return Math.max(options.heartbeatIntervalMs / 2, options.electionTimeoutMs / 3);
-}
-/** Immediate dials that decide whether a peer whose connection ended is gone. */
-const PROBE_DIALS = 2;
-
-/**
- * What a dial to a crashed process ends in: refused, or, when it raced the kernel tearing down
- * the dead listener (the connection sat in its backlog), reset before the peer said a word. A live
- * peer that turns a connection away answers first or closes it cleanly; it does not reset it.
- */
-function nobodyListens(link: PeerLink, end: LinkEnd): boolean {
-  if (end.kind !== 'closed') return false;
-  const code = end.error?.code;
-  return code === 'ECONNREFUSED' || (code === 'ECONNRESET' && !link.heardAnything);
-}
-
-interface Peer {
-  readonly node: NodeConfig;
-  /** The connection this node dialled, from the dial until it ends. */
-  outbound: PeerLink | undefined;
-  /** The connection the peer dialled, once its handshake is done. */
-  inbound: PeerLink | undefined;
-  redialTimer: NodeJS.Timeout | undefined;
-  /** Failed dials since the last established outbound link. */
-  failedDials: number;
-  /** Outbound links in a row that ended within an election timeout of their handshake. */
-  youngDeaths: number;
-  /**
-   * Dials left that ask "is it dead?" after a connection to the peer ended: while above zero, a
-   * refused dial fires `lost`, and an inconclusive one is retried at once instead of backing off.
-   */
-  probesLeft: number;
-  /** Last alive state reported through `change`. */
-  reportedAlive: boolean;
-  /** When a warning about two processes with one name was last logged for this peer (clock ms). */
-  duplicateWarnedAt: number | undefined;
-}
-
-/** At most one duplicate-name warning per peer this often. */
-const DUPLICATE_WARNING_EVERY_MS = 10_000;
 
 export interface PeerConnectionsEvents {
   /** A session message from an established link (never a handshake message). */
@@ -93,7 +46,7 @@ export class PeerConnections {
   private readonly random: () => number;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'closed' = 'new';
-  private readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0 };
+  private readonly ends: LinkEnds;
   /** Inbound connections still in their handshake (handshake-slots.ts). */
   private readonly handshakeSlots: HandshakeSlots;
   /** secret-key.ts: what the handshake proves and the frame keys derive from. */
@@ -107,6 +60,7 @@ export class PeerConnections {
     private readonly events: PeerConnectionsEvents,
   ) {
     this.clusterId = clusterIdentity(options.nodes);
+    this.ends = new LinkEnds(violations, options.logger);
     this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
     this.random = options.random ?? Math.random;
     const limit = options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
@@ -116,10 +70,7 @@ export class PeerConnections {
     });
     for (const node of options.nodes) {
       if (node.name === options.self.name) continue;
-      this.peers.set(node.name, {
-        node, outbound: undefined, inbound: undefined, redialTimer: undefined,
-        failedDials: 0, youngDeaths: 0, probesLeft: 0, reportedAlive: false, duplicateWarnedAt: undefined,
-      });
+      this.peers.set(node.name, newPeer(node));
     }
   }
 
@@ -183,7 +134,7 @@ export class PeerConnections {
   /** A socket ready for the node handshake. */
   accept(socket: Socket): void {
     if (this.state !== 'running') return void socket.destroy();
-    this.counts.accepted++;
+    this.ends.counts.accepted++;
     this.openLink(socket, 'acceptor', undefined, remoteAddressOf(socket));
   }
 
@@ -211,13 +162,13 @@ export class PeerConnections {
     for (const [name, p] of this.peers) {
       peers[name] = { alive: this.isAlive(name), outbound: p.outbound?.peer !== undefined, inbound: p.inbound !== undefined };
     }
-    return { connections: { ...this.counts }, peers };
+    return { connections: this.ends.snapshot(), peers };
   }
 
   private dial(peer: Peer): void {
     peer.redialTimer = undefined;
     if (this.state !== 'running' || peer.outbound) return;
-    this.counts.dialled++;
+    this.ends.counts.dialled++;
     const address = this.options.dialAddress?.(peer.node) ?? { host: peer.node.ip, port: peer.node.port };
     const socket = dial(address, this.socketOptions);
     this.track(socket);
@@ -243,7 +194,7 @@ export class PeerConnections {
 
   private onEstablished(link: PeerLink): void {
     const peer = this.peers.get(link.peer!)!;
-    this.counts.established++;
+    this.ends.counts.established++;
     if (link.direction === 'inbound') this.handshakeSlots.release(link.remote);
     if (link.direction === 'outbound') {
       peer.failedDials = 0;
@@ -252,7 +203,7 @@ export class PeerConnections {
       const previous = peer.inbound;
       peer.inbound = link;
       if (previous && this.diedYoung(previous)) {
-        this.warnDuplicate(peer, `it connected from ${link.remote} while its connection from ${previous.remote} was under ${this.options.electionTimeoutMs} ms old`);
+        warnDuplicate(peer, this.options, `it connected from ${link.remote} while its connection from ${previous.remote} was under ${this.options.electionTimeoutMs} ms old`);
       }
       previous?.destroy({ kind: 'replaced' });
     }
@@ -262,7 +213,7 @@ export class PeerConnections {
   private onEnded(link: PeerLink, end: LinkEnd): void {
     this.links.delete(link);
     this.settleLinkRequests(link);
-    this.count(link, end);
+    this.ends.record(link, end);
     const peer = link.direction === 'outbound'
       ? [...this.peers.values()].find((p) => p.outbound === link)
       : link.peer !== undefined ? this.peers.get(link.peer) : undefined;
@@ -290,7 +241,7 @@ export class PeerConnections {
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
     if (this.state !== 'running') return;
     if (link.peer !== undefined) return this.afterEstablishedOutboundEnded(peer, link);
-    this.counts.dialFailures++;
+    this.ends.counts.dialFailures++;
     if (peer.probesLeft > 0) {
       peer.probesLeft--;
       if (nobodyListens(link, end)) {
@@ -314,11 +265,11 @@ export class PeerConnections {
       peer.youngDeaths = 0;
       return this.probe(peer);
     }
-    this.counts.dialFailures++;
+    this.ends.counts.dialFailures++;
     // The backed-off dial still asks whether the peer is gone.
     peer.probesLeft = PROBE_DIALS;
     if (++peer.youngDeaths === 3) {
-      this.warnDuplicate(peer, `it closed our connection right after the handshake ${peer.youngDeaths} times in a row; another process may be running as "${this.options.self.name}"`);
+      warnDuplicate(peer, this.options, `it closed our connection right after the handshake ${peer.youngDeaths} times in a row; another process may be running as "${this.options.self.name}"`);
     }
     this.redialLater(peer, peer.youngDeaths - 1);
   }
@@ -336,16 +287,6 @@ export class PeerConnections {
   /** Ended, or replaced, within an election timeout of its handshake. */
   private diedYoung(link: PeerLink): boolean {
     return link.establishedAt !== undefined && this.options.clock.now() - link.establishedAt < this.options.electionTimeoutMs;
-  }
-
-  private warnDuplicate(peer: Peer, what: string): void {
-    const now = this.options.clock.now();
-    if (peer.duplicateWarnedAt !== undefined && now - peer.duplicateWarnedAt < DUPLICATE_WARNING_EVERY_MS) return;
-    peer.duplicateWarnedAt = now;
-    this.options.logger.warn(
-      `Node "${peer.node.name}": ${what}. Two processes may be running with the same node name; ` +
-        'give every process its own `nodeName` (or CLUSTER_NODE_NAME).',
-    );
   }
 
   /**
@@ -367,37 +308,6 @@ export class PeerConnections {
     if (peer.outbound) return;
     clearTimeout(peer.redialTimer);
     this.dial(peer);
-  }
-
-  private count(link: PeerLink, end: LinkEnd): void {
-    switch (end.kind) {
-      case 'violation':
-        this.violations.record(end.reason, end.detail, link.peer ? `"${link.peer}" (${link.remote})` : link.remote);
-        return;
-      case 'failed':
-        this.options.logger.error(
-          `Dropped the connection to ${link.peer ? `"${link.peer}"` : link.remote} after an error handling its message: ${errorText(end.error)}`,
-          errorStack(end.error),
-        );
-        return;
-      case 'idle':
-        this.counts.idleDropped++;
-        return;
-      case 'stalled':
-        this.counts.stalledDropped++;
-        this.options.logger.warn(
-          `Dropped the connection to ${link.peer ? `"${link.peer}"` : link.remote}: it stopped reading (${end.queuedBytes} bytes queued).`,
-        );
-        return;
-      case 'replaced':
-        this.counts.replaced++;
-        return;
-      case 'closed':
-        if (link.peer !== undefined) this.counts.closed++;
-        return;
-      case 'shutdown':
-        return;
-    }
   }
 
   /**
