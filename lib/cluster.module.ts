@@ -9,6 +9,7 @@ import { CLUSTER_MODULE_OPTIONS, ConfigurableModuleClass } from './cluster.modul
 import { ClusterService } from './cluster.service.js';
 import { partsFor } from './create-cluster.js';
 import { resolveInjectedRedis } from './cluster.redis-inject.js';
+import { SHUTDOWN_HOOKS_GRACE_MS, ShutdownHooksCheck } from './cluster.shutdown-hooks.js';
 
 /**
  * Makes `ClusterService` injectable everywhere (global by default; pass `isGlobal: false` to
@@ -42,6 +43,8 @@ import { resolveInjectedRedis } from './cluster.redis-inject.js';
     },
     ClusterOrchestrator,
     ClusterExplorer,
+    ShutdownHooksCheck,
+    { provide: SHUTDOWN_HOOKS_GRACE_MS, useValue: 5000 },
   ],
   exports: [ClusterService],
 })

@@ -5,9 +5,11 @@ export type {
   ClusterModuleOptions,
   ClusterNodeOptions,
   ClusterRedisOptions,
+  NumericOption,
   RedisDiscoveryOptions,
 } from './config/cluster-options.js';
 export { resolveClusterOptions } from './config/resolve-options.js';
+export { parseNodes } from './config/nodes-option.js';
 
 // Framework-free core
 export { createCluster, type ClusterEnvironment } from './create-cluster.js';

@@ -1,27 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ClusterModule, type ClusterModuleOptions } from 'nest-cluster';
+import { ClusterModule, parseNodes, type ClusterModuleOptions } from 'nest-cluster';
 import { ClusterController } from './cluster.controller.js';
 import { EventsService } from './events.service.js';
 import { JobsService } from './jobs.service.js';
 
 /**
  * Cluster options from the environment, as a deployment would pass them:
- * CLUSTER_NODES="node1=127.0.0.1:7001,node2=127.0.0.1:7002,node3=127.0.0.1:7003",
+ * CLUSTER_NODES="node1@127.0.0.1:7001,node2@127.0.0.1:7002,node3@127.0.0.1:7003",
  * CLUSTER_NODE_NAME=node1, and optionally CLUSTER_TIMEOUT_MS and CLUSTER_DATA_DIR (where term and
- * vote survive restarts). Without CLUSTER_NODES the app runs in single mode.
+ * vote survive restarts). Without CLUSTER_NODES the app runs in single mode. The module reads
+ * CLUSTER_NODES and CLUSTER_NODE_NAME by itself; parsing the list here only decides the mode.
  */
 export function clusterOptions(env: NodeJS.ProcessEnv = process.env): ClusterModuleOptions {
-  const nodes = env.CLUSTER_NODES?.split(',').map((entry) => {
-    const [name, address] = entry.split('=');
-    const [ip, port] = (address ?? '').split(':');
-    return { name: name!, ip: ip!, port: Number(port) };
-  });
+  const nodes = env.CLUSTER_NODES ? parseNodes(env.CLUSTER_NODES, 'CLUSTER_NODES') : undefined;
   return {
     mode: nodes ? 'cluster' : 'single',
     nodes,
     nodeName: env.CLUSTER_NODE_NAME ?? (nodes ? undefined : 'node1'),
-    electionTimeoutMs: env.CLUSTER_TIMEOUT_MS ? Number(env.CLUSTER_TIMEOUT_MS) : undefined,
+    electionTimeoutMs: env.CLUSTER_TIMEOUT_MS,
     dataDir: env.CLUSTER_DATA_DIR,
   };
 }

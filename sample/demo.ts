@@ -112,7 +112,7 @@ async function stop(node: Node, signal: NodeJS.Signals): Promise<void> {
 
 async function main() {
   const ports = await Promise.all(NAMES.map(() => freePort()));
-  const clusterNodes = NAMES.map((name, i) => `${name}=127.0.0.1:${ports[i]}`).join(',');
+  const clusterNodes = NAMES.map((name, i) => `${name}@127.0.0.1:${ports[i]}`).join(',');
   say(`starting ${NAMES.length} nodes: ${clusterNodes} (election timeout ${ELECTION_TIMEOUT_MS} ms)`);
   for (const node of nodes.values()) start(node, clusterNodes);
   await until('every node to serve HTTP', () => ([...nodes.values()].every((n) => n.url) ? true : undefined));

@@ -26,6 +26,12 @@ export interface ClusterRedisOptions {
   url?: string;
 }
 
+/**
+ * A number, or a decimal numeric string such as `"3"` (values read from the environment or
+ * ConfigService arrive as strings); anything else is rejected at boot.
+ */
+export type NumericOption = number | string;
+
 /** The seed's RedisDiscovery, in milliseconds. */
 export interface RedisDiscoveryOptions {
   /** Nest token of an existing ioredis provider to use (the seed's BeanName). */
@@ -33,11 +39,11 @@ export interface RedisDiscoveryOptions {
   /** Key prefix; clusters with different paths share a Redis without meeting. */
   dataPath?: string;
   /** How often the leader renews and followers try to acquire, ms. Default 15000. */
-  electionInterval?: number;
+  electionInterval?: NumericOption;
   /** Lease length, ms; must exceed electionInterval. Default 30000. */
-  electionPeriod?: number;
+  electionPeriod?: NumericOption;
   /** How often followers re-read the leader, ms (pub/sub tells them at once). Default 10000. */
-  syncLeaderInterval?: number;
+  syncLeaderInterval?: NumericOption;
 }
 
 /**
@@ -50,19 +56,23 @@ export interface ClusterModuleOptions {
   /** `false` (or `'false'`) loads the module but starts nothing. Default `true`. */
   enable?: boolean | 'true' | 'false';
   /** Base election timeout T in seconds (the seed's heartbeat timeout). Default 1. */
-  timeout?: number;
+  timeout?: NumericOption;
   /** T in milliseconds; overrides `timeout`. */
-  electionTimeoutMs?: number;
+  electionTimeoutMs?: NumericOption;
   /** Leader heartbeat period; default T/10. */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: NumericOption;
   /** Leader lease L, at most T; default T/2. */
-  leaseMs?: number;
+  leaseMs?: NumericOption;
   /** Bound ρ on how far clock rates may differ between nodes; default 0.05. */
-  clockDriftBound?: number;
+  clockDriftBound?: NumericOption;
   /** Margin δ for event-loop stalls taken off every lease; default max(5, T/20) ms. */
-  eventLoopMarginMs?: number;
-  /** The cluster's members; required in cluster mode. */
-  nodes?: ClusterNodeOptions[];
+  eventLoopMarginMs?: NumericOption;
+  /**
+   * The cluster's members; required in cluster mode. Also the string
+   * `'node1@10.0.0.1:7000,node2@10.0.0.2:7000'` (see `parseNodes`). Not given: env CLUSTER_NODES
+   * (cluster and redis modes).
+   */
+  nodes?: ClusterNodeOptions[] | string;
   /** Which entry of `nodes` is this process; else env CLUSTER_NODE_NAME, `local`, or this host's addresses. */
   nodeName?: string;
   /** Shared secret for the node handshake; else env CLUSTER_SECRET. */
@@ -81,9 +91,9 @@ export interface ClusterModuleOptions {
    */
   logger?: false | ClusterLogger;
   /** Largest frame accepted from a peer, bytes. Default 16 MiB. */
-  maxFrameBytes?: number;
+  maxFrameBytes?: NumericOption;
   /** A peer must finish the handshake within this, ms. Default 5000. */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: NumericOption;
   /** How long close() waits for job callbacks to finish, ms. Default 10000. */
-  shutdownTimeoutMs?: number;
+  shutdownTimeoutMs?: NumericOption;
 }

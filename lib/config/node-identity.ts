@@ -5,6 +5,8 @@ import { fail } from './option-checks.js';
 /** What this process knows about itself, gathered once (and injected in tests). */
 export interface HostIdentity {
   readonly envNodeName: string | undefined;
+  /** Env CLUSTER_NODES: the node list, read when the `nodes` option is not given. */
+  readonly envNodes?: string;
   readonly hostname: string;
   readonly addresses: readonly string[];
 }
@@ -15,6 +17,7 @@ export function currentHost(): HostIdentity {
     .map((info) => info.address);
   return {
     envNodeName: process.env.CLUSTER_NODE_NAME || undefined,
+    envNodes: process.env.CLUSTER_NODES || undefined,
     hostname: hostname(),
     addresses,
   };

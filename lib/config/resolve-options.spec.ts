@@ -96,6 +96,70 @@ describe('resolveClusterOptions', () => {
   });
 });
 
+describe('options from the environment', () => {
+  it('takes numeric strings for every numeric option, as ConfigService gives them', () => {
+    const s = resolve({
+      mode: 'redis',
+      nodeName: 'a',
+      redis: { url: 'redis://x' },
+      timeout: '3',
+      heartbeatIntervalMs: ' 250 ',
+      leaseMs: '1500',
+      clockDriftBound: '0.1',
+      eventLoopMarginMs: '20',
+      maxFrameBytes: '65536',
+      handshakeTimeoutMs: '2e3',
+      shutdownTimeoutMs: '5000',
+      redisDiscovery: { electionInterval: '5000', electionPeriod: '10000', syncLeaderInterval: '3000' },
+    });
+    expect(s).toMatchObject({
+      electionTimeoutMs: 3000,
+      heartbeatIntervalMs: 250,
+      leaseMs: 1500,
+      clockDriftBound: 0.1,
+      eventLoopMarginMs: 20,
+      maxFrameBytes: 65536,
+      handshakeTimeoutMs: 2000,
+      shutdownTimeoutMs: 5000,
+      redisDiscovery: { electionInterval: 5000, electionPeriod: 10_000, syncLeaderInterval: 3000 },
+    });
+    expect(resolve({ mode: 'single', electionTimeoutMs: '300' }).electionTimeoutMs).toBe(300);
+  });
+
+  it.each([
+    [{ mode: 'single', timeout: 'three' }, 'Invalid cluster option `timeout`: expected seconds (at least 0.01), got "three".'],
+    [{ mode: 'single', timeout: '' }, 'Invalid cluster option `timeout`: expected seconds (at least 0.01), got "".'],
+    [{ mode: 'single', electionTimeoutMs: '0x10' }, 'Invalid cluster option `electionTimeoutMs`: expected milliseconds between 10 and 2147483647, got "0x10".'],
+    [{ mode: 'single', shutdownTimeoutMs: 'Infinity' }, 'Invalid cluster option `shutdownTimeoutMs`: expected milliseconds between 1 and 2147483647, got "Infinity".'],
+    [{ mode: 'single', clockDriftBound: '5%' }, 'Invalid cluster option `clockDriftBound`: expected a fraction in [0, 0.5), got "5%".'],
+    [{ mode: 'single', eventLoopMarginMs: '-1' }, 'Invalid cluster option `eventLoopMarginMs`: expected milliseconds >= 0, got "-1".'],
+    [{ mode: 'single', redisDiscovery: { electionInterval: '15 s' } }, 'Invalid cluster option `redisDiscovery.electionInterval`: expected milliseconds between 1 and 2147483647, got "15 s".'],
+  ] as [ClusterModuleOptions, string][])('still rejects %j, in the same sentence', (options, message) => {
+    expect(rejection(options)).toBe(message);
+  });
+
+  it('takes nodes in the string form', () => {
+    const s = resolve({ nodes: 'n1@10.0.0.1:7001,n2@10.0.0.2:7002', nodeName: 'n2' });
+    expect(s.nodes).toEqual([
+      { name: 'n1', ip: '10.0.0.1', port: 7001 },
+      { name: 'n2', ip: '10.0.0.2', port: 7002 },
+    ]);
+    expect(s.self).toEqual({ name: 'n2', ip: '10.0.0.2', port: 7002 });
+  });
+
+  it('reads env CLUSTER_NODES when nodes is not given, and nodes wins when both are', () => {
+    const env = { ...host, envNodes: 'e1@10.0.0.1:7001,e2@10.0.0.2:7002', envNodeName: 'e1' };
+    expect(resolve({}, env).nodes.map((n) => n.name)).toEqual(['e1', 'e2']);
+    expect(resolve({ mode: 'redis', redis: { url: 'redis://x' } }, env).connected).toBe(true);
+    expect(resolve({ nodes: three, nodeName: 'n1' }, env).nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
+    // Single mode is this process alone: the env list of a cluster deployment does not apply.
+    expect(resolve({ mode: 'single' }, env).nodes.map((n) => n.name)).toEqual(['e1']);
+    expect(rejection({}, { ...host, envNodes: 'e1@10.0.0.1' })).toMatch(/^Invalid cluster option `CLUSTER_NODES`: entry 1 "e1@10\.0\.0\.1" has no port/);
+    expect(rejection({}, { ...host, envNodes: ',' })).toMatch(/`CLUSTER_NODES`: cluster mode needs at least one node/);
+    expect(rejection({})).toMatch(/`nodes`: cluster mode needs the list of nodes.*or env CLUSTER_NODES/);
+  });
+});
+
 describe('redis mode options', () => {
   it('accepts a url, options, or an injection token, and keeps the client settings for the engine', () => {
     expect(resolve({ mode: 'redis', nodeName: 'a', redis: { url: 'redis://127.0.0.1:6390' } }).redis).toEqual({

@@ -1,9 +1,9 @@
 import { silentLogger, stderrLogger, type ClusterLogger } from '../core/logger.js';
 import type { NodeConfig } from '../core/node.js';
-import { MAX_NODE_NAME_LENGTH } from '../core/node-name.js';
 import type { ClusterMode, ClusterSettings } from '../core/settings.js';
 import type { ClusterModuleOptions, ClusterNodeOptions } from './cluster-options.js';
 import { defaultOptions } from './defaults.js';
+import { checkNameLength, parseNodes } from './nodes-option.js';
 import { bounded, fail, positiveMs } from './option-checks.js';
 import { parseRedis, parseRedisDiscovery } from './redis-options.js';
 import { parseTiming } from './timing-options.js';
@@ -26,33 +26,26 @@ function parseEnable(value: unknown): boolean {
   fail('enable', `expected true, false, 'true' or 'false', got ${JSON.stringify(value)}.`);
 }
 
-function parseNodes(value: unknown, mode: ClusterMode): ClusterNodeOptions[] {
-  if (value === undefined) {
-    if (mode === 'cluster') fail('nodes', 'cluster mode needs the list of nodes: [{ name, ip, port }, ...].');
+/**
+ * `nodes`, else env CLUSTER_NODES (cluster and redis modes; single mode is this process alone).
+ * Either may be the string form or a list; see parseNodes.
+ */
+function nodesOption(value: unknown, mode: ClusterMode, host: HostIdentity): ClusterNodeOptions[] {
+  const fromEnv = value === undefined && mode !== 'single' ? host.envNodes : undefined;
+  const field = fromEnv === undefined ? 'nodes' : 'CLUSTER_NODES';
+  const given = value ?? fromEnv;
+  if (given === undefined) {
+    if (mode === 'cluster') {
+      fail('nodes', `cluster mode needs the list of nodes: [{ name, ip, port }, ...], the string "node1@10.0.0.1:7000,node2@10.0.0.2:7000", or env CLUSTER_NODES.`);
+    }
     return [];
   }
-  if (!Array.isArray(value)) fail('nodes', 'expected an array of { name, ip, port }.');
-  if (mode === 'cluster' && value.length === 0) fail('nodes', 'cluster mode needs at least one node.');
-  const seenNames = new Set<string>();
-  const seenAddresses = new Set<string>();
-  return value.map((node: unknown, i): ClusterNodeOptions => {
-    const at = `nodes[${i}]`;
-    if (typeof node !== 'object' || node === null) fail(at, 'expected { name, ip, port }.');
-    const { name, ip, port, local } = node as Record<string, unknown>;
-    if (typeof name !== 'string' || name.trim() === '') fail(`${at}.name`, 'expected a non-empty string.');
-    checkNameLength(`${at}.name`, name);
-    if (seenNames.has(name)) fail(`${at}.name`, `"${name}" is used twice; node names must be unique.`);
-    seenNames.add(name);
-    if (typeof ip !== 'string' || ip.trim() === '') fail(`${at}.ip`, `expected an IP address or host name for "${name}".`);
-    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
-      fail(`${at}.port`, `${JSON.stringify(port)} is out of range for "${name}"; use 1-65535.`);
-    }
-    const address = `${ip}:${port}`;
-    if (seenAddresses.has(address)) fail(`${at}`, `"${name}" has the same address ${address} as another node.`);
-    seenAddresses.add(address);
-    if (local !== undefined && typeof local !== 'boolean') fail(`${at}.local`, 'expected a boolean.');
-    return { name, ip, port: port as number, local: local as boolean | undefined };
-  });
+  if (typeof given !== 'string' && !Array.isArray(given)) {
+    fail(field, 'expected an array of { name, ip, port } or a string such as "node1@10.0.0.1:7000,node2@10.0.0.2:7000".');
+  }
+  const nodes = parseNodes(given, field);
+  if (mode === 'cluster' && nodes.length === 0) fail(field, 'cluster mode needs at least one node.');
+  return nodes;
 }
 
 function parseLogger(value: unknown, fallback: ClusterLogger): ClusterLogger {
@@ -63,13 +56,6 @@ function parseLogger(value: unknown, fallback: ClusterLogger): ClusterLogger {
     fail('logger', 'expected false or a Nest LoggerService (log, warn and error methods).');
   }
   return value as ClusterLogger;
-}
-
-// Election messages and lease values refuse longer names (node-name.ts): such a node could never lead.
-function checkNameLength(field: string, name: string): void {
-  if (name.length > MAX_NODE_NAME_LENGTH) {
-    fail(field, `"${name.slice(0, 20)}…" is ${name.length} characters long; node names may have at most ${MAX_NODE_NAME_LENGTH}.`);
-  }
 }
 
 function selfNode(nodes: ClusterNodeOptions[], options: ClusterModuleOptions, host: HostIdentity): NodeConfig {
@@ -104,7 +90,7 @@ export function resolveClusterOptions(
   const mode = options.mode ?? defaults.mode;
   if (!MODES.includes(mode)) fail('mode', `expected one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}.`);
   const enabled = parseEnable(options.enable);
-  const nodes = parseNodes(options.nodes, mode);
+  const nodes = nodesOption(options.nodes, mode, host);
   const self = selfNode(nodes, options, host);
   const secret = options.secret ?? (process.env.CLUSTER_SECRET || undefined);
   // Issue #10: one captured handshake lets an attacker guess the secret offline; 16 characters is

@@ -1,7 +1,7 @@
 import type { ClusterModuleOptions } from './cluster-options.js';
 import { usableLeaseMs } from '../core/lease-span.js';
 import { defaultOptions } from './defaults.js';
-import { fail, MAX_TIMER_MS, positiveMs } from './option-checks.js';
+import { fail, MAX_TIMER_MS, numeric, positiveMs } from './option-checks.js';
 
 /** T, heartbeat, lease and its margins (DESIGN §4), each checked against the others. */
 export function parseTiming(options: ClusterModuleOptions) {
@@ -9,7 +9,7 @@ export function parseTiming(options: ClusterModuleOptions) {
   if (options.electionTimeoutMs !== undefined) {
     electionTimeoutMs = positiveMs(options.electionTimeoutMs, 'electionTimeoutMs', 0, 10);
   } else {
-    const seconds = options.timeout ?? defaultOptions().timeoutSeconds;
+    const seconds = numeric(options.timeout ?? defaultOptions().timeoutSeconds);
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0.01 || seconds * 1000 > MAX_TIMER_MS) {
       fail('timeout', `expected seconds (at least 0.01), got ${JSON.stringify(options.timeout)}.`);
     }
@@ -26,11 +26,11 @@ export function parseTiming(options: ClusterModuleOptions) {
   if (leaseMs > electionTimeoutMs) {
     fail('leaseMs', `the lease (${leaseMs} ms) must not exceed the election timeout (${electionTimeoutMs} ms), or two leaders could act at once.`);
   }
-  const clockDriftBound = options.clockDriftBound ?? d.clockDriftBound;
+  const clockDriftBound = numeric(options.clockDriftBound ?? d.clockDriftBound);
   if (typeof clockDriftBound !== 'number' || !(clockDriftBound >= 0 && clockDriftBound < 0.5)) {
     fail('clockDriftBound', `expected a fraction in [0, 0.5), got ${JSON.stringify(options.clockDriftBound)}.`);
   }
-  const eventLoopMarginMs = options.eventLoopMarginMs ?? d.eventLoopMarginMs;
+  const eventLoopMarginMs = numeric(options.eventLoopMarginMs ?? d.eventLoopMarginMs);
   if (typeof eventLoopMarginMs !== 'number' || !(eventLoopMarginMs >= 0)) {
     fail('eventLoopMarginMs', `expected milliseconds >= 0, got ${JSON.stringify(options.eventLoopMarginMs)}.`);
   }

@@ -25,6 +25,7 @@ import type { AsyncFuncSpec, FuncSpec, SyncFuncSpec } from './rpc/func-spec.js';
 import { FunctionRunner } from './rpc/function-runner.js';
 import type { ClusterSettings } from './settings.js';
 import { LeadershipEvents } from './state/leadership-events.js';
+import { LeadershipLog } from './state/leadership-log.js';
 import { waitForLeader } from './state/wait-for-leader.js';
 import type { ClusterParts, ClusterStats, ClusterTransport } from './cluster-parts.js';
 
@@ -95,6 +96,7 @@ export class Cluster {
       shutdownTimeoutMs: settings.shutdownTimeoutMs,
       logger: this.logger,
     });
+    new LeadershipLog(this, this.selfName, { ...settings, clock: parts.clock });
     if (!settings.enabled) {
       this.logger.log('Cluster is disabled (enable: false): no election, leader jobs will not run.');
     }

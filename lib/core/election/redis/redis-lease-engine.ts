@@ -6,10 +6,11 @@ import { errorText, type ClusterLogger } from '../../logger.js';
 import type { RedisLeaseSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
+import { LeaseLog } from '../lease-log.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { FailureLog } from './failure-log.js';
 import { leaseKeys, type LeaseKeys } from './lease-keys.js';
-import { ACQUIRE, RELEASE, RENEW } from './lease-scripts.js';
+import { ACQUIRE, QUARANTINE, RELEASE, RENEW } from './lease-scripts.js';
 import type { LeaseStore } from './lease-store.js';
 import { parseHolder, parseNotice, shown, type Holder, type Notice } from './lease-values.js';
 
@@ -78,6 +79,8 @@ export class RedisLeaseEngine implements ElectionEngine {
   private readonly failures: FailureLog;
   /** Invalid values read from Redis: logged as errors per key, rate-limited, and counted. */
   private readonly invalid: RateLimitedLog;
+  /** Issue #12: the quarantine wait and a second process under this node's name, said in the log. */
+  private readonly notes: LeaseLog;
   private readonly safeLeaseMs: number;
 
   constructor(
@@ -92,6 +95,12 @@ export class RedisLeaseEngine implements ElectionEngine {
     this.failures = new FailureLog(logger, clock, Math.max(LOG_EVERY_MS, electionPeriod));
     this.invalid = new RateLimitedLog((line) => logger.error(line), clock, Math.max(LOG_EVERY_MS, electionPeriod));
     this.safeLeaseMs = usableLeaseMs(electionPeriod, config.clockDriftBound, config.eventLoopMarginMs);
+    this.notes = new LeaseLog(logger, clock, {
+      nodeName: config.nodeName,
+      electionPeriod,
+      everyMs: Math.max(LOG_EVERY_MS, electionPeriod),
+      prefix: 'Redis lease',
+    });
   }
 
   get view(): ElectionView {
@@ -214,6 +223,9 @@ export class RedisLeaseEngine implements ElectionEngine {
     }
     const { holder, invalid } = parseHolder(value, this.term);
     if (invalid) this.refuse(this.keys.leader, value, 'treated as held by nobody until it expires');
+    this.notes.acquisitionReply(value === QUARANTINE ? pttl : undefined);
+    if (won === 1 && holder) this.notes.holding(holder.token);
+    this.notes.holderSeen(holder, 'reply');
     if (won !== 1 || !holder || typeof value !== 'string') {
       if (won === 1) return; // never act on a value that fails the check; the key expires unused
       this.observe(holder, pttl, sentAt);
@@ -304,6 +316,7 @@ export class RedisLeaseEngine implements ElectionEngine {
     const now = this.clock.now();
     if (notice.type === 'acquired') {
       if (this.lease?.token === notice.token) return;
+      this.notes.holderSeen(notice, 'notice');
       this.observe(notice, this.config.lease.electionPeriod, now);
     } else if (notice.type === 'released') {
       if (this.leader?.token === notice.token) {
