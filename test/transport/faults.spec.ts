@@ -124,7 +124,7 @@ describe('a transport under attack drops the offending connection, counts it, an
 
   it('a handshake that never finishes', () => expectRefused('handshake-timeout', () => undefined));
 
-  it('a handshake that stops halfway', () => expectRefused('handshake-timeout', (c) => c.sendMessage({ type: 'hello', version: PROTOCOL_VERSION, cluster: clusterId(), node: 'n4', nonce: randomBytes(32) })));
+  it('a handshake that stops halfway', () => expectRefused('handshake-timeout', (c) => c.sendMessage({ type: 'hello', version: PROTOCOL_VERSION, cluster: clusterId(), node: 'n4', nonce: randomBytes(32), usesSecret: 1 })));
 
   it('logs a flood of bad connections in one line per reason, counting every one', async () => {
     const before = count('frame-too-large');

@@ -60,6 +60,7 @@ describe('Handshake', () => {
   it.each([
     ['a wrong secret', { secret: 'wrong horse' }, {}, 'auth-failed'],
     ['a dialer without the secret', { secret: undefined }, {}, 'auth-failed'],
+    ['an acceptor without the secret', {}, { secret: undefined }, 'auth-failed'],
     ['another cluster', { clusterId: clusterIdentity([...nodes, { name: 'c', ip: '127.0.0.1', port: 3 }]) }, {}, 'cluster-mismatch'],
     ['an unconfigured name', { selfName: 'mallory' }, {}, 'unknown-node'],
     ['the acceptor claiming its own name', { selfName: 'b' }, { peers: new Set(['a']) }, 'unknown-node'],
@@ -68,6 +69,13 @@ describe('Handshake', () => {
     const { d, a } = pair(dialer, acceptor);
     expect(run(d, a)?.reason).toBe(reason);
     expect(a.established).toBeUndefined();
+  });
+
+  it('names the node whose secret setting differs at the hello, before any proof (issue #12)', () => {
+    const { d, a } = pair({ secret: undefined });
+    expect(run(d, a)?.message).toBe('Node "a" runs without a secret, this node with one; set the same `secret` on every node.');
+    const other = pair({}, { secret: undefined });
+    expect(run(other.d, other.a)?.message).toBe('Node "a" runs with a secret, this node without one; set the same `secret` on every node.');
   });
 
   it('refuses a hello with another protocol version', () => {

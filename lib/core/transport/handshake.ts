@@ -69,6 +69,11 @@ export class Handshake {
     );
   }
 
+  /** For a dialer, the node it meant to reach (named in logs before the handshake completes). */
+  get dialled(): string | undefined {
+    return this.options.expectedPeer;
+  }
+
   /** What to send when the connection opens. */
   start(): HandshakeMessage[] {
     return this.options.role === 'dialer' ? [this.hello()] : [];
@@ -120,6 +125,17 @@ export class Handshake {
           "a node's certificate must name it (a SAN DNS or URI entry, or the CN, equal to the node name).",
       );
     }
+    // Issue #12: both nodes must agree on using a secret, and the one that differs is named now.
+    const usesSecret = secret === undefined ? 0 : 1;
+    if (hello.usesSecret !== usesSecret) {
+      if (hello.usesSecret === undefined) throw new ProtocolError('malformed-message', 'Malformed "hello" message: bad field "usesSecret".');
+      throw new ProtocolError(
+        'auth-failed',
+        usesSecret
+          ? `Node ${quote(hello.node)} runs without a secret, this node with one; set the same \`secret\` on every node.`
+          : `Node ${quote(hello.node)} runs with a secret, this node without one; set the same \`secret\` on every node.`,
+      );
+    }
     this.peerName = hello.node;
     this.peerNonce = hello.nonce;
     const reply: HandshakeMessage[] = role === 'acceptor' ? [this.hello()] : [];
@@ -147,7 +163,8 @@ export class Handshake {
 
   private hello(): HelloMessage {
     const { clusterId, selfName, nonce } = this.options;
-    return { type: 'hello', version: PROTOCOL_VERSION, cluster: clusterId, node: selfName, nonce };
+    const usesSecret = this.options.secret === undefined ? 0 : 1;
+    return { type: 'hello', version: PROTOCOL_VERSION, cluster: clusterId, node: selfName, nonce, usesSecret };
   }
 
   private proof(of: HandshakeRole): Buffer {

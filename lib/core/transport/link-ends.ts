@@ -1,7 +1,26 @@
+import type { Clock } from '../clock.js';
+import { RateLimitedLog } from '../election/rate-limited-log.js';
 import { errorStack, errorText, type ClusterLogger } from '../logger.js';
 import type { LinkEnd, PeerLink } from './peer-link.js';
+import type { RefusalReason } from './protocol.js';
 import type { ConnectionStats } from './transport-types.js';
 import type { ViolationLog } from './violation-log.js';
+
+const REFUSAL_LOG_EVERY_MS = 30_000;
+
+const REFUSAL_HINTS: Record<RefusalReason, string> = {
+  'auth-failed': 'the secrets differ; set the same `secret` on every node',
+  'version-mismatch': 'it runs another protocol version; run the same nest-cluster version on every node',
+  'cluster-mismatch': 'its node list differs from this one; give every node the same `nodes`',
+  'unknown-node': 'it does not know this node by that name, or another node answers at that address',
+  'identity-mismatch': "this node's certificate does not name it; the certificate must name the node",
+};
+
+/** Issue #12: the refused side names the peer it dialled and the address, and what to fix. */
+function refusalLine(selfName: string, link: PeerLink, reason: RefusalReason): string {
+  const who = link.dialled !== undefined ? `"${link.dialled}" at ${link.remote}` : `the node at ${link.remote}`;
+  return `Node "${selfName}" was refused by ${who} (${reason}): ${REFUSAL_HINTS[reason]}`;
+}
 
 /**
  * Counts every way a connection can end, and says in the log the ones an operator must see:
@@ -9,12 +28,20 @@ import type { ViolationLog } from './violation-log.js';
  * remote); a bug of ours handling a message; a peer that stopped reading.
  */
 export class LinkEnds {
-  readonly counts = { accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0 };
+  readonly counts = {
+    accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0, refused: 0,
+  };
+  private readonly refusals: RateLimitedLog;
 
   constructor(
     private readonly violations: ViolationLog,
     private readonly logger: ClusterLogger,
-  ) {}
+    private readonly selfName: string,
+    clock: Clock,
+  ) {
+    // Every re-dial is refused again while a setting differs: one line per reason per interval.
+    this.refusals = new RateLimitedLog((line) => logger.warn(line), clock, REFUSAL_LOG_EVERY_MS);
+  }
 
   snapshot(): ConnectionStats {
     return { ...this.counts };
@@ -25,6 +52,11 @@ export class LinkEnds {
     switch (end.kind) {
       case 'violation':
         this.violations.record(end.reason, end.detail, link.peer ? `"${link.peer}" (${link.remote})` : link.remote);
+        return;
+      case 'refused':
+        this.counts.refused++;
+        // Keyed by the peer dialled (inbound refusals share one key: strangers must not grow the map).
+        this.refusals.report(`${link.dialled ?? ''}/${end.reason}`, refusalLine(this.selfName, link, end.reason));
         return;
       case 'failed':
         this.logger.error(`Dropped the connection to ${who} after an error handling its message: ${errorText(end.error)}`, errorStack(end.error));

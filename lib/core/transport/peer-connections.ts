@@ -60,7 +60,7 @@ export class PeerConnections {
     private readonly events: PeerConnectionsEvents,
   ) {
     this.clusterId = clusterIdentity(options.nodes);
-    this.ends = new LinkEnds(violations, options.logger);
+    this.ends = new LinkEnds(violations, options.logger, options.self.name, options.clock);
     this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
     this.random = options.random ?? Math.random;
     const limit = options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;

@@ -6,7 +6,7 @@ import { FrameProtection, SEAL_OVERHEAD_BYTES, SealingWriter, type FrameKeys } f
 import type { Handshake } from './handshake.js';
 import { parseHandshakeFrame } from './handshake-decoding.js';
 import { PendingRequests } from './pending-requests.js';
-import { parseMessage, type Message, type SessionMessage } from './protocol.js';
+import { parseMessage, REFUSAL_REASONS, type Message, type RefusalReason, type SessionMessage } from './protocol.js';
 import type { ServedRequest } from './served-request.js';
 
 /**
@@ -27,6 +27,8 @@ export function writeLimitBytes(maxFrameBytes: number): number {
 /** Why a link ended; exactly one per link. */
 export type LinkEnd =
   | { readonly kind: 'violation'; readonly reason: ViolationReason; readonly detail: string }
+  /** The peer refused this node in the handshake and said why (a setting differs between them). */
+  | { readonly kind: 'refused'; readonly reason: RefusalReason }
   | { readonly kind: 'closed'; readonly error: NodeJS.ErrnoException | undefined }
   /** This node failed handling the peer's message: a bug here, never the peer's fault. */
   | { readonly kind: 'failed'; readonly error: unknown }
@@ -99,6 +101,11 @@ export class PeerLink {
       options.handshakeTimeoutMs,
     );
     for (const message of handshake.start()) this.send(message);
+  }
+
+  /** For an outbound link, the node it was dialled to reach. */
+  get dialled(): string | undefined {
+    return this.handshake.dialled;
   }
 
   /** The peer's node name, once the handshake is complete. */
@@ -183,10 +190,14 @@ export class PeerLink {
 
   private onMessage(message: Message): void {
     if (this.peer !== undefined) {
-      if (message.type === 'hello' || message.type === 'auth') {
+      if (message.type === 'hello' || message.type === 'auth' || message.type === 'refuse') {
         throw new ProtocolError('unexpected-message', `"${message.type}" after the handshake.`);
       }
       this.handler.message(this, message);
+      return;
+    }
+    if (message.type === 'refuse') {
+      this.finish({ kind: 'refused', reason: message.reason });
       return;
     }
     for (const reply of this.handshake.receive(message)) this.send(reply);
@@ -200,6 +211,17 @@ export class PeerLink {
       this.establishedAt = this.options.clock.now();
       this.handler.established(this);
     }
+  }
+
+  /**
+   * Issue #12: a peer refused in its handshake for a setting that differs (secret, version, node
+   * list, name, certificate) is told the reason before the socket closes, so both sides can log
+   * what to fix. A small frame on an idle socket leaves in this write, before the destroy.
+   */
+  private tellRefusal(end: LinkEnd): void {
+    if (end.kind !== 'violation' || this.peer !== undefined || this.socket.destroyed) return;
+    const reason = REFUSAL_REASONS.find((r) => r === end.reason);
+    if (reason) this.socket.write(encodeFrame({ type: 'refuse', reason }));
   }
 
   /** A record holds at most one frame of the largest size, header included, plus its tag. */
@@ -220,6 +242,7 @@ export class PeerLink {
     this.end = end;
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
+    this.tellRefusal(end);
     this.socket.destroy();
     this.handler.ended(this, end);
   }

@@ -3,7 +3,7 @@ import { ProtocolError } from '../errors.js';
 import type { NodeConfig } from '../node.js';
 
 /** Bumped on any incompatible change to the messages below; peers must match exactly. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const NONCE_BYTES = 32;
 
@@ -19,6 +19,12 @@ export interface HelloMessage {
   readonly cluster: string;
   readonly node: string;
   readonly nonce: Uint8Array;
+  /**
+   * 1 when the sender proves a shared secret, else 0. Issue #12: a node started without the secret
+   * (or with it, among nodes without) is told so in the hello instead of failing later on a vague
+   * message. Optional in parsing only so that a peer of another version reaches the version check.
+   */
+  readonly usesSecret?: 0 | 1;
 }
 
 /** HMAC-SHA256 proof that the sender holds the shared secret (handshake.ts). */
@@ -61,7 +67,20 @@ export interface ResponseMessage {
   readonly body: unknown;
 }
 
-export type HandshakeMessage = HelloMessage | AuthMessage;
+/**
+ * Why a node refused a connection during the handshake, sent once before it closes so the other
+ * side can say in its log what to fix. Only these reasons are ever sent: each names a setting that
+ * differs between the two nodes; garbage and timeouts are dropped without a word.
+ */
+export const REFUSAL_REASONS = ['auth-failed', 'version-mismatch', 'cluster-mismatch', 'unknown-node', 'identity-mismatch'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export interface RefuseMessage {
+  readonly type: 'refuse';
+  readonly reason: RefusalReason;
+}
+
+export type HandshakeMessage = HelloMessage | AuthMessage | RefuseMessage;
 export type SessionMessage = PingMessage | PongMessage | RaftMessage | RequestMessage | ResponseMessage;
 export type Message = HandshakeMessage | SessionMessage;
 
@@ -103,10 +122,17 @@ export function parseMessage(body: unknown): Message {
       check(type, m, 'cluster', isString);
       check(type, m, 'node', isString);
       check(type, m, 'nonce', isBytes(NONCE_BYTES));
-      return { type, version: m.version as number, cluster: m.cluster as string, node: m.node as string, nonce: m.nonce as Uint8Array };
+      check(type, m, 'usesSecret', (v) => v === undefined || v === 0 || v === 1);
+      return {
+        type, version: m.version as number, cluster: m.cluster as string, node: m.node as string, nonce: m.nonce as Uint8Array,
+        ...(m.usesSecret === undefined ? {} : { usesSecret: m.usesSecret as 0 | 1 }),
+      };
     case 'auth':
       check(type, m, 'proof', isBytes(PROOF_BYTES));
       return { type, proof: m.proof as Uint8Array };
+    case 'refuse':
+      check(type, m, 'reason', (v) => (REFUSAL_REASONS as readonly unknown[]).includes(v));
+      return { type, reason: m.reason as RefusalReason };
     case 'ping':
     case 'pong':
       return { type };

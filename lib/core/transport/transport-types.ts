@@ -85,6 +85,8 @@ export interface ConnectionStats {
   readonly replaced: number;
   /** Established links closed by the network or the peer. */
   readonly closed: number;
+  /** Handshakes the peer refused, saying why (a secret, version, node list or name that differs). */
+  readonly refused: number;
 }
 
 export interface TransportStats {
