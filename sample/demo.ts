@@ -9,9 +9,9 @@ import type { NodeReport } from './node-report.js';
 
 /**
  * The three-node demo: starts three sample nodes as child processes on free localhost ports,
- * prints every role change, makes a remote call, kills the leader (SIGKILL) to show the failover,
- * restarts it to show it rejoining as a follower, stops the new leader gracefully (SIGTERM) to show
- * the hand-over, and exits.
+ * prints every role change and every run of the leader-only job, makes a remote call, kills the
+ * leader (SIGKILL) to show the failover and the job moving with it, restarts it to show it
+ * rejoining as a follower, stops the new leader gracefully (SIGTERM) to show the hand-over, and exits.
  */
 const ELECTION_TIMEOUT_MS = Number(process.env.CLUSTER_TIMEOUT_MS ?? 1000);
 const NAMES = ['node1', 'node2', 'node3'];
@@ -27,6 +27,15 @@ interface Node {
   /** The leader this node follows, from its SignFollower / ReleaseMaster events. */
   following?: string;
 }
+
+/** A run of the sample's `@MasterInterval` leader job, as a node reported it. */
+interface JobRun {
+  node: string;
+  fencingToken: number;
+  at: number;
+}
+
+const runs: JobRun[] = [];
 
 const nodes = new Map<string, Node>(NAMES.map((name) => [name, { name, leading: false }]));
 const waiters = new Set<() => void>();
@@ -59,7 +68,10 @@ function start(node: Node, clusterNodes: string): void {
   node.following = undefined;
   child.on('message', (message: NodeReport) => {
     if (message.type === 'ready') node.url = message.url;
-    else {
+    else if (message.type === 'job') {
+      runs.push({ node: node.name, fencingToken: message.fencingToken, at: message.at });
+      say(`${node.name.padEnd(6)} leader job    run #${message.run} fencing token ${message.fencingToken}`);
+    } else {
       const { type, term, leaderName } = message.event;
       if (type === 'SignMaster') node.leading = true;
       if (type === 'StopMaster') node.leading = false;
@@ -96,6 +108,18 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30
   }
 }
 
+/** The first job run on `node` after `since`, if any. */
+const runOn = (node: Node, since: number) => runs.find((r) => r.node === node.name && r.at >= since);
+const lastRunOn = (node: Node) => runs.filter((r) => r.node === node.name).at(-1);
+
+/** Waits for the leader job's first run on `to` after `since` and says where it came from. */
+async function sayJobMoved(from: Node, to: Node, since: number, what: string): Promise<void> {
+  const first = await until(`a leader job run on ${to.name}`, () => runOn(to, since));
+  const last = lastRunOn(from);
+  const left = last ? `${from.name} (last run ${since - last.at} ms before the ${what}, token ${last.fencingToken})` : from.name;
+  say(`the leader job moved from ${left} to ${to.name} (first run ${first.at - since} ms after it, token ${first.fencingToken}; an interval job first runs one interval after leadership starts)`);
+}
+
 const leader = (except?: string) => [...nodes.values()].find((n) => n.leading && n.name !== except && n.child);
 
 async function get(url: string): Promise<string> {
@@ -117,6 +141,7 @@ async function main() {
   for (const node of nodes.values()) start(node, clusterNodes);
   await until('every node to serve HTTP', () => ([...nodes.values()].every((n) => n.url) ? true : undefined));
   const first = await until('a leader', () => leader());
+  await until(`a leader job run on ${first.name}`, () => runOn(first, 0));
   for (const node of nodes.values()) say(`GET ${node.name}/cluster -> ${await get(`${node.url}/cluster`)}`);
 
   const follower = [...nodes.values()].find((n) => n !== first)!;
@@ -128,6 +153,7 @@ async function main() {
   const second = await until('a new leader', () => leader(first.name));
   const failover = Date.now() - killedAt;
   say(`failover: ${second.name} leads ${failover} ms after the kill (${(failover / ELECTION_TIMEOUT_MS).toFixed(2)} × T)`);
+  await sayJobMoved(first, second, killedAt, 'kill');
 
   say(`restarting ${first.name}: it rejoins as a follower`);
   start(first, clusterNodes);
@@ -142,6 +168,7 @@ async function main() {
   const gap = Date.now() - stoppedAt;
   await stopping;
   say(`hand-over: ${third.name} leads ${gap} ms after SIGTERM (${(gap / ELECTION_TIMEOUT_MS).toFixed(2)} × T)`);
+  await sayJobMoved(second, third, stoppedAt, 'SIGTERM');
 
   for (const node of nodes.values()) await stop(node, 'SIGTERM');
   say('all nodes stopped; done');

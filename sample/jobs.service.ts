@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
+import { Subject } from 'rxjs';
 import {
   ClusterFunction,
   currentTraceId,
@@ -17,6 +18,8 @@ import {
 export class JobsService {
   private readonly logger = new Logger(JobsService.name);
   masterRuns = 0;
+  /** Every run of the leader job, as it starts (the demo prints them to show the job moving). */
+  readonly leaderRuns$ = new Subject<{ run: number; fencingToken: number }>();
 
   @OnStartedLeading()
   becameLeader({ term }: LeaderContext) {
@@ -38,6 +41,7 @@ export class JobsService {
   async cleanUp({ fencingToken, signal }: LeaderContext) {
     this.masterRuns++;
     if (signal.aborted) return;
+    this.leaderRuns$.next({ run: this.masterRuns, fencingToken });
     this.logger.log(`leader job #${this.masterRuns} (fencing token ${fencingToken})`);
   }
 

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClusterService } from 'nest-cluster';
 import { AppModule } from './app.module.js';
+import { JobsService } from './jobs.service.js';
 import type { NodeReport } from './node-report.js';
 
 /**
@@ -17,6 +18,7 @@ async function main() {
   const cluster = app.get(ClusterService);
   const report = (message: NodeReport) => process.send?.(message);
   cluster.events$.subscribe((event) => report({ type: 'event', event: { ...event, at: event.at.getTime() } }));
+  app.get(JobsService).leaderRuns$.subscribe((run) => report({ type: 'job', ...run, at: Date.now() }));
 
   await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   const url = await app.getUrl();
