@@ -1,9 +1,11 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { resolveClusterOptions } from '../../lib/config/resolve-options.js';
 import type { ClusterModuleOptions } from '../../lib/config/cluster-options.js';
 import { Cluster } from '../../lib/core/cluster.js';
 import type { ElectionEngine, ElectionView } from '../../lib/core/election/election-engine.js';
 import { partsFor, type ClusterEnvironment } from '../../lib/create-cluster.js';
 import { ActingLog } from './acting-log.js';
+import { RedisServer } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
 /** Short timings: a lease of 500 ms renewed every 150 ms. Deadlines in tests are many periods. */
@@ -95,4 +97,40 @@ export class RedisNodes {
   async closeAll(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.cluster.close()));
   }
+}
+
+/**
+ * One redis-server for the calling spec file (started before its tests, stopped after), and a
+ * fresh group of nodes per test under a dataPath of its own; each test's group is closed after
+ * it and its acting log checked (never two acting leaders).
+ */
+export function redisSuite(prefix: string): { server: () => RedisServer; nodes: () => RedisNodes; dataPath: () => string } {
+  let server: RedisServer | undefined;
+  let group: RedisNodes | undefined;
+  let path = 0;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  afterEach(async () => {
+    if (!group) return;
+    await group.closeAll();
+    group.log.expectSafe();
+    group = undefined;
+  });
+  const running = () => {
+    if (!server) throw new Error('redisSuite: the server starts in beforeAll');
+    return server;
+  };
+  return {
+    server: running,
+    /** The dataPath of the group `nodes()` made last. */
+    dataPath: () => `${prefix}-${path}`,
+    nodes: () => {
+      group = new RedisNodes({ redis: { url: running().url }, redisDiscovery: { dataPath: `${prefix}-${++path}` } });
+      return group;
+    },
+  };
 }

@@ -1,31 +1,13 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCluster, newFuncSpec } from 'nest-cluster';
 import { freePorts } from '../helpers/ports.js';
-import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { FAST, RedisNodes, redisSuite } from '../helpers/redis-nodes.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { leaseKeys } from '../../lib/core/election/redis/lease-keys.js';
 
-let server: RedisServer;
-let group: RedisNodes;
-let path = 0;
-
-beforeAll(async () => {
-  server = await RedisServer.start();
-});
-afterAll(async () => {
-  await server.dispose();
-});
-afterEach(async () => {
-  await group.closeAll();
-  group.log.expectSafe();
-});
-
-function nodes(): RedisNodes {
-  group = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: `election-${++path}` } });
-  return group;
-}
+const suite = redisSuite('election');
+const nodes = suite.nodes;
 
 describe('redis mode: election', () => {
   it('three nodes sharing one Redis elect exactly one acting leader, followed by the others', async () => {
@@ -105,8 +87,8 @@ describe('redis mode: election', () => {
     const closing = first.cluster.close();
     // While the job drains, the old leader keeps renewing: its key is refreshed again and again
     // (its TTL jumps back up), which lasts past any single lease, and nobody else acts meanwhile.
-    const redis = new Redis(server.url);
-    const key = leaseKeys(`election-${path}`).leader;
+    const redis = new Redis(suite.server().url);
+    const key = leaseKeys(suite.dataPath()).leader;
     let lastTtl = Number.POSITIVE_INFINITY;
     let renewals = 0;
     try {
@@ -148,7 +130,7 @@ describe('redis mode: election', () => {
 
   it("the guide's Redis 模式 example: nodes listed with addresses, dataPath with slashes, the given client", async () => {
     nodes(); // nothing in the shared group; this test builds the guide's two clusters itself
-    const redisClient = new Redis(server.url);
+    const redisClient = new Redis(suite.server().url);
     const [port1, port2] = await freePorts(2);
     const config = (nodeName: string) => ({
       mode: 'redis' as const,
@@ -184,7 +166,7 @@ describe('redis mode: election', () => {
 
   it('two clusters with different dataPath on one Redis stay isolated', async () => {
     const g = nodes();
-    const other = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: `other-${path}` } });
+    const other = new RedisNodes({ redis: { url: suite.server().url }, redisDiscovery: { dataPath: `${suite.dataPath()}-other` } });
     try {
       await isolated(g, other);
     } finally {
@@ -202,10 +184,10 @@ async function isolated(g: RedisNodes, other: RedisNodes): Promise<void> {
     const leaderB = await other.settled([b1!, b2!]);
     expect(a1!.cluster.getLeaderNode()).toMatchObject({ name: leaderA.name, alive: true });
     expect([...g.acting(), ...other.acting()]).toEqual([leaderA, leaderB]);
-    const redis = new Redis(server.url);
+    const redis = new Redis(suite.server().url);
     try {
       const keys = (await redis.keys('*')).sort();
-      expect(keys).toEqual(expect.arrayContaining([`{election-${path}}:leader`, `{other-${path}}:leader`]));
+      expect(keys).toEqual(expect.arrayContaining([`{${suite.dataPath()}}:leader`, `{${suite.dataPath()}-other}:leader`]));
     } finally {
       redis.disconnect();
     }

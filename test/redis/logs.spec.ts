@@ -1,28 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../helpers/clusters.js';
-import { RedisNodes } from '../helpers/redis-nodes.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { redisSuite } from '../helpers/redis-nodes.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let server: RedisServer;
-let group: RedisNodes;
-let path = 0;
-
-beforeAll(async () => {
-  server = await RedisServer.start();
-});
-afterAll(async () => {
-  await server.dispose();
-});
-afterEach(async () => {
-  await group.closeAll();
-  group.log.expectSafe();
-});
-
-function nodes(): RedisNodes {
-  group = new RedisNodes({ redis: { url: server.url }, redisDiscovery: { dataPath: `logs-${++path}` } });
-  return group;
-}
+const suite = redisSuite('logs');
+const nodes = suite.nodes;
 
 const messages = (logger: ReturnType<typeof memoryLogger>, level: string) =>
   logger.lines.filter((l) => l.level === level).map((l) => l.message);
