@@ -85,6 +85,10 @@ export class ScriptedTransport implements ClusterTransport {
   }
   onMessage(): void {}
   onPeerLost(): void {}
+  onPeerChange(): void {}
+  alivePeers(): string[] {
+    return [...this.alive];
+  }
   readonly peerNames: readonly string[] = [];
   request(): Promise<never> {
     return Promise.reject(new Error('ScriptedTransport carries no requests'));

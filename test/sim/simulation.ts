@@ -73,6 +73,8 @@ const enum Kind {
   Restart,
   Chaos,
   Resume,
+  /** The transport's report of which peers are connected (RaftNode.connected), true or not. */
+  Connected,
 }
 
 interface SimEvent {
@@ -84,6 +86,8 @@ interface SimEvent {
   msg?: RaftMessage;
   peer?: string;
   token?: number;
+  /** For Connected: the peers reported; undefined means the truth at delivery. */
+  peers?: string[];
 }
 
 interface SimNode {
@@ -255,6 +259,8 @@ class Simulation {
         return this.apply(e.node, node.raft.tick(local));
       case Kind.Lost:
         return this.apply(e.node, node.raft.peerLost(e.peer!, local));
+      case Kind.Connected:
+        return this.apply(e.node, node.raft.connected(e.peers ?? this.reachableFrom(e.node), local));
       case Kind.Transfer:
         return this.apply(e.node, node.raft.transferLeadership(e.peer, local));
       case Kind.Resume:
@@ -315,7 +321,8 @@ class Simulation {
     else if (pick < 82) this.spuriousLoss(r.int(n));
     else if (pick < 88) this.transfer();
     else if (pick < 94) this.falseAlarm();
-    else if (pick < 99) this.freeze();
+    else if (pick < 98) this.freeze();
+    else if (pick < 99) this.connectionHints();
     // else: a quiet period
     if (this.chaosLeft > 0) this.queue.push({ at: this.now + r.between(0, T / 2), kind: Kind.Chaos, node: -1, incarnation: 0 });
   }
@@ -353,6 +360,27 @@ class Simulation {
     const cfg = { id: node.id, peers: this.ids, electionTimeoutMs: T, clockDriftBound: RHO, eventLoopMarginMs: DELTA, persisted: node.persisted };
     node.raft = new RaftNode(cfg, node.persisted ? node.saved : undefined, this.localTime(node), random);
     this.queue.push({ at: this.now, kind: Kind.Wake, node: i, incarnation: node.incarnation, token: ++node.wakeToken });
+    // Its connections come up a little after it starts (the first-election hint, issue #15).
+    this.hint(i, node, this.rng.between(0, T / 4));
+  }
+
+  /** Peers `i` can exchange messages with right now: up, and no cut either way. */
+  private reachableFrom(i: number): string[] {
+    const n = this.nodes.length;
+    return this.ids.filter((_, j) => j !== i && this.nodes[j]!.up && !this.blocked[i * n + j] && !this.blocked[j * n + i]);
+  }
+
+  /** A connection report to node `i` after `delay`: usually the truth then, sometimes a random set. */
+  private hint(i: number, node: SimNode, delay: number): void {
+    const wrong = this.rng.chance(0.2);
+    const peers = wrong ? this.ids.filter(() => this.rng.chance(0.5)) : undefined;
+    this.queue.push({ at: this.now + delay, kind: Kind.Connected, node: i, incarnation: node.incarnation, peers });
+  }
+
+  /** Safety must not rest on the transport's connection reports: every node gets one, true or not. */
+  private connectionHints(): void {
+    this.log('connection reports to every node');
+    this.nodes.forEach((node, i) => node.up && this.hint(i, node, this.rng.between(0, 5)));
   }
 
   private split(): void {

@@ -9,7 +9,7 @@ const isDuration = (v: unknown): v is number => typeof v === 'number' && Number.
 /** Fields each message type must carry beyond the envelope, and their checks. */
 const FIELDS: Record<RaftMessage['type'], Record<string, (v: unknown) => boolean>> = {
   PreVote: {},
-  PreVoteResponse: { granted: isBool },
+  PreVoteResponse: { granted: isBool, mutedForMs: (v) => v === undefined || (isDuration(v) && v >= 0) },
   Vote: { transfer: isBool },
   VoteResponse: { granted: isBool, sinceLeaderMs: isDuration },
   Heartbeat: { round: isCount },

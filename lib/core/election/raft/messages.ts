@@ -20,6 +20,12 @@ export interface PreVote extends Envelope {
 export interface PreVoteResponse extends Envelope {
   type: 'PreVoteResponse';
   granted: boolean;
+  /**
+   * On a refusal by a voter that may not vote yet (restarted without persisted state, DESIGN §4):
+   * how long, on its clock, until it may. The pre-candidate asks again then instead of waiting out
+   * a whole election timeout.
+   */
+  mutedForMs?: number;
 }
 
 /** Raft thesis §3.4: RequestVote. `transfer` marks a campaign started by TimeoutNow (§3.10). */

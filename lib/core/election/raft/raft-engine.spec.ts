@@ -24,6 +24,10 @@ class FakeTransport implements ElectionTransport {
     this.handler = handler;
   }
   onPeerLost() {}
+  onPeerChange() {}
+  alivePeers() {
+    return [];
+  }
   isAlive() {
     return true;
   }

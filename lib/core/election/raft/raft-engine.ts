@@ -23,6 +23,9 @@ export interface ElectionTransport {
   send(peer: string, payload: unknown): boolean;
   onMessage(handler: (from: string, payload: unknown) => void): void;
   onPeerLost(handler: (peer: string) => void): void;
+  /** Fires when a peer becomes reachable or stops being so (a hint for the first election). */
+  onPeerChange(handler: (peer: string, alive: boolean) => void): void;
+  alivePeers(): string[];
 }
 
 export interface RaftEngineDeps {
@@ -95,7 +98,8 @@ export class RaftEngine implements ElectionEngine {
     // as if lost on the wire, which Raft tolerates.
     transport.onMessage((from, payload) => this.receive(from, payload));
     transport.onPeerLost((peer) => this.drive((node, now) => node.peerLost(peer, now)));
-    this.drive((node, now) => node.tick(now));
+    transport.onPeerChange(() => this.drive((node, now) => node.connected(transport.alivePeers(), now)));
+    this.drive((node, now) => node.connected(transport.alivePeers(), now));
   }
 
   async stop({ handOver }: { handOver: boolean }): Promise<void> {

@@ -79,6 +79,11 @@ export class RaftNode {
   private lostLeader: string | undefined;
   /** Without persisted state, a restarted node neither votes nor acknowledges until then. */
   private readonly muteUntil: number;
+  /**
+   * Since this node started it has heard no leader, granted no vote and not campaigned: nobody is
+   * known to lead or to be campaigning, so the first campaign needs no random wait (see connected()).
+   */
+  private coldStart = true;
   private campaign: Campaign | undefined;
   private lead: Leadership | undefined;
   private outbox: RaftMessage[] = [];
@@ -142,9 +147,31 @@ export class RaftNode {
    * runs, which the new leader has to wait out anyway (lease.ts).
    */
   private lostLeaderDelay(leader: string): number {
-    const rank = this.cfg.peers.filter((p) => p !== leader).indexOf(this.cfg.id);
-    const slot = this.cfg.heartbeatIntervalMs / 2;
-    return (rank + this.random() / 3) * slot;
+    return this.staggered(this.cfg.peers.filter((p) => p !== leader).indexOf(this.cfg.id));
+  }
+
+  /** The `rank`-th slot of half a heartbeat, with a small random part (see lostLeaderDelay). */
+  private staggered(rank: number): number {
+    return (rank + this.random() / 3) * (this.cfg.heartbeatIntervalMs / 2);
+  }
+
+  /**
+   * The transport reports which peers are connected now. Issue #15, a fast first election: on a
+   * cold start (no leader heard, no vote granted, no campaign since this node started) nobody can
+   * be disrupted, so once a quorum is connected this node campaigns after its mute period plus a
+   * stagger by its place in the node list, instead of a random election timeout in [T, 2T). The
+   * first node's PreVote reaches the others before their slots come; they grant and vote for it.
+   * A hint only: safety never rests on it (PreVote, stickiness, the mute and the lease rules are
+   * unchanged), and a wrong one at worst costs a PreVote round.
+   */
+  connected(peers: Iterable<string>, now: number): Ready {
+    return this.run(now, () => {
+      if (!this.coldStart || this.role !== 'follower') return;
+      const reachable = new Set([...peers].filter((p) => p !== this.cfg.id && this.cfg.peers.includes(p)));
+      if (reachable.size + 1 < this.quorum) return;
+      const at = Math.max(now, this.muteUntil) + this.staggered(this.cfg.peers.indexOf(this.cfg.id));
+      this.electionDeadline = Math.min(this.electionDeadline, at);
+    });
   }
 
   /**
@@ -270,18 +297,37 @@ export class RaftNode {
 
   // Raft thesis §9.6: PreVote. A pre-vote changes no state on either side.
   private onPreVote(msg: PreVote, now: number): void {
+    if (now < this.muteUntil) {
+      // It could not grant the real vote (DESIGN §4 mute), so it does not encourage the campaign;
+      // it says when it can, so the pre-candidate asks again then (issue #15).
+      this.send<PreVoteResponse>({ type: 'PreVoteResponse', to: msg.from, term: this.term, granted: false, mutedForMs: this.muteUntil - now });
+      return;
+    }
     const granted = msg.term > this.term && !this.isSticky(msg.from, false, now);
     this.send<PreVoteResponse>({ type: 'PreVoteResponse', to: msg.from, term: granted ? msg.term : this.term, granted });
   }
 
   private onPreVoteResponse(msg: PreVoteResponse, now: number): void {
     if (!msg.granted) {
-      if (msg.term > this.term) this.becomeFollower(msg.term, now);
+      if (msg.term > this.term) return this.becomeFollower(msg.term, now);
+      if (msg.mutedForMs !== undefined && this.role === 'pre-candidate') this.askAgainAfterMute(msg.mutedForMs, now);
       return;
     }
     if (this.role !== 'pre-candidate' || !this.campaign || msg.term !== this.term + 1) return;
     this.campaign.grants.set(msg.from, now);
     if (this.campaign.grants.size >= this.quorum) this.becomeCandidate(now, undefined);
+  }
+
+  /**
+   * A voter refused only because it may not vote for `mutedForMs` more: campaign again once it
+   * may, staggered by rank as on a cold start. At most the voter's mute (never more than T, the
+   * value is a peer's) and at least one slot, so no answer can make this node campaign in a loop.
+   */
+  private askAgainAfterMute(mutedForMs: number, now: number): void {
+    const wait = Math.min(mutedForMs, this.cfg.electionTimeoutMs);
+    const slot = this.cfg.heartbeatIntervalMs / 2;
+    const at = now + Math.max(wait, slot) + this.staggered(this.cfg.peers.indexOf(this.cfg.id));
+    this.electionDeadline = Math.min(this.electionDeadline, at);
   }
 
   // Raft thesis §3.4 RequestVote, with §4.2.3: a node that hears from a leader neither votes nor
@@ -296,6 +342,7 @@ export class RaftNode {
       this.role === 'follower' && (this.votedFor === undefined || this.votedFor === msg.from) && now >= this.muteUntil;
     if (granted) {
       this.votedFor = msg.from;
+      this.coldStart = false;
       this.electionDeadline = now + this.randomElectionTimeout();
     }
     this.send<VoteResponse>({
@@ -325,6 +372,7 @@ export class RaftNode {
     if (msg.term > this.term || this.role !== 'follower') this.becomeFollower(msg.term, now);
     this.leader = msg.from;
     this.leaderHeardAt = now;
+    this.coldStart = false;
     if (this.lostLeader === msg.from) this.lostLeader = undefined;
     this.electionDeadline = now + this.randomElectionTimeout();
     if (now < this.muteUntil) {
@@ -366,6 +414,7 @@ export class RaftNode {
     }
     this.role = 'pre-candidate';
     this.leader = undefined;
+    this.coldStart = false;
     this.campaign = { grants: new Map([[this.cfg.id, now]]) };
     this.electionDeadline = now + this.randomElectionTimeout();
     if (this.campaign.grants.size >= this.quorum) return this.becomeCandidate(now, undefined);
@@ -373,6 +422,7 @@ export class RaftNode {
   }
 
   private becomeCandidate(now: number, transfer: TransferOrigin | undefined): void {
+    this.coldStart = false;
     this.term += 1;
     this.votedFor = this.cfg.id;
     this.role = 'candidate';
