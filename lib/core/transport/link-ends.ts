@@ -16,7 +16,7 @@ export class LinkEnds {
     private readonly logger: ClusterLogger,
   ) {}
 
-  snapshot(): ConnectionStats {
+  snapshot(): Omit<ConnectionStats, 'lookupFailures'> {
     return { ...this.counts };
   }
 
