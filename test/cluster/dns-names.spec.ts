@@ -100,4 +100,16 @@ describe('nodes configured by DNS name (issue #14)', () => {
     expect(error).toBeInstanceOf(ClusterConfigError);
     expect((error as Error).message).toMatch(/would listen on 0\.0\.0\.0:\d+, which other machines can reach/);
   });
+
+  it('listen without a secret on a loopback bindHost: protected mode judges the bind address, not the name', async () => {
+    const dns = new NameTable().set('solo.cluster.test', '127.0.0.41');
+    const [port] = await freePorts(1);
+    const cluster = createCluster(
+      { mode: 'cluster', nodes: [{ name: 'solo', host: 'solo.cluster.test', port: port!, bindHost: '127.0.0.41' }], nodeName: 'solo', electionTimeoutMs: T, logger: false },
+      { lookup: dns.lookup },
+    );
+    running.add(cluster);
+    await cluster.startUp();
+    await waitFor(() => cluster.isLeader(), { what: 'the single node to lead' });
+  });
 });
