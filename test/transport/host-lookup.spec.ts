@@ -1,6 +1,7 @@
+import type { LookupAddress } from 'node:dns';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeConfig } from '../../lib/core/node.js';
-import { hostAddress, LookupFailure } from '../../lib/core/transport/host-lookup.js';
+import { dialLookup, hostAddress, LookupFailure } from '../../lib/core/transport/host-lookup.js';
 import type { Transport } from '../../lib/core/transport/transport.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { activeResources, leftOverSince } from '../helpers/handles.js';
@@ -48,6 +49,38 @@ describe('a lookup answer is hostile input (issue #14)', () => {
       message = (error as Error).message;
     }
     expect(message.length).toBeLessThan(300);
+  });
+});
+
+describe('the lookup of one dial', () => {
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+  it('forgets a pending lookup when its socket closes: no answer, no failure, no timer left', async () => {
+    const socketEnd = new AbortController();
+    const failures: LookupFailure[] = [];
+    const answers: unknown[] = [];
+    let answer!: (value: LookupAddress) => void;
+    const lookup = dialLookup(() => new Promise((resolve) => (answer = resolve)), {
+      timeoutMs: 60_000, signal: socketEnd.signal, onFailure: (f) => failures.push(f),
+    });
+    const before = timers();
+    lookup('peer.cluster.test', {}, (...args: unknown[]) => answers.push(args));
+    expect(timers()).toBe(before + 1);
+    socketEnd.abort();
+    expect(timers()).toBe(before);
+    answer({ address: '127.0.0.1', family: 4 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answers).toEqual([]);
+    expect(failures).toEqual([]);
+  });
+
+  it('answers net in the form it asked for: one address, or a list when it may try several families', async () => {
+    const signal = new AbortController().signal;
+    const lookup = dialLookup(async () => [{ address: 'fd00::7', family: 6 }], { timeoutMs: 1000, signal, onFailure: () => undefined });
+    const one = await new Promise((resolve) => lookup('p', {}, (...args: unknown[]) => resolve(args)));
+    expect(one).toEqual([null, 'fd00::7', 6]);
+    const all = await new Promise((resolve) => lookup('p', { all: true }, (...args: unknown[]) => resolve(args)));
+    expect(all).toEqual([null, [{ address: 'fd00::7', family: 6 }]]);
   });
 });
 
