@@ -8,7 +8,11 @@ export default defineConfig({
     decorator: { legacy: true, emitDecoratorMetadata: true },
   },
   resolve: {
-    alias: { 'nest-cluster': new URL('./lib/index.ts', import.meta.url).pathname },
+    // Exact matches: the sample imports 'nest-cluster/terminus' as an application would.
+    alias: [
+      { find: /^nest-cluster$/, replacement: new URL('./lib/index.ts', import.meta.url).pathname },
+      { find: /^nest-cluster\/terminus$/, replacement: new URL('./lib/terminus/index.ts', import.meta.url).pathname },
+    ],
   },
   test: {
     include: ['lib/**/*.spec.ts', 'test/**/*.spec.ts'],

@@ -5,6 +5,7 @@ import type { Clock } from './core/clock.js';
 import { FileStateStore } from './core/election/raft/file-state-store.js';
 import { RaftEngine } from './core/election/raft/raft-engine.js';
 import type { NodeConfig } from './core/node.js';
+import type { HostLookup } from './core/transport/host-lookup.js';
 import { Transport } from './core/transport/transport.js';
 import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
 import type { RedisClient } from './core/election/redis/lease-store.js';
@@ -22,13 +23,15 @@ export interface ClusterEnvironment {
   random?: () => number;
   /** Where to dial each peer (partition tests route links through a proxy). */
   dialAddress?: (peer: NodeConfig) => { readonly host: string; readonly port: number };
+  /** Resolves nodes' host names at every dial; `dns.promises.lookup` unless given. */
+  lookup?: HostLookup;
 }
 
 export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}): ClusterParts {
   const clock = env.clock ?? systemClock;
   // Nodes with addresses serve and make remote calls over TCP; in cluster mode they also elect over it.
   const transport = settings.connected
-    ? new Transport({ ...settings, clock, random: env.random, dialAddress: env.dialAddress })
+    ? new Transport({ ...settings, clock, random: env.random, dialAddress: env.dialAddress, lookup: env.lookup })
     : undefined;
   switch (settings.mode) {
     case 'single':

@@ -20,10 +20,11 @@ async function main() {
   cluster.events$.subscribe((event) => report({ type: 'event', event: { ...event, at: event.at.getTime() } }));
   app.get(JobsService).leaderRuns$.subscribe((run) => report({ type: 'job', ...run, at: Date.now() }));
 
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+  // HTTP_HOST=0.0.0.0 in a container, where the kubelet probes the pod's own address.
+  await app.listen(Number(process.env.PORT ?? 0), process.env.HTTP_HOST ?? '127.0.0.1');
   const url = await app.getUrl();
   const logger = new Logger('Sample');
-  logger.log(`HTTP on ${url}  (GET /cluster, GET /hello/:node/:name)`);
+  logger.log(`HTTP on ${url}  (GET /cluster, GET /health, GET /hello/:node/:name)`);
   report({ type: 'ready', node: cluster.getMyName(), url });
 }
 

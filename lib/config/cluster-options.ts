@@ -10,8 +10,20 @@ import type { ClusterMode } from '../core/settings.js';
 export interface ClusterNodeOptions {
   /** Unique name; other nodes and `callFunc` address this node by it. */
   name: string;
-  ip: string;
+  /**
+   * Where other nodes reach this one: a DNS name (resolved again at every dial, so a pod that comes
+   * back under a new IP is found) or an IP. Give `host` or `ip`, not both with different values.
+   */
+  host?: string;
+  /** The seed's spelling of `host`; still accepted. The cluster reports the address as `ip`. */
+  ip?: string;
   port: number;
+  /**
+   * The IP this node listens on, when it differs from `host`. Default: `0.0.0.0` (every IPv4
+   * interface: a pod's DNS name points at an address the pod cannot name in advance) when `host`
+   * is a name, the IP itself when `host` is an IP. Only the entry of this process uses it.
+   */
+  bindHost?: string;
   /** Marks this process's entry (the seed's `Local`), when nothing else identifies it. */
   local?: boolean;
 }

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClusterConfigError } from '../core/errors.js';
-import type { ClusterNodeOptions } from './cluster-options.js';
-import { parseNodes } from './nodes-option.js';
+import { parseNodes, type ParsedNodeOptions } from './nodes-option.js';
 
 const rejection = (value: string | unknown[], field?: string): string => {
   try {
@@ -15,7 +14,7 @@ const rejection = (value: string | unknown[], field?: string): string => {
 };
 
 /** The documented string form, written the way a deployment would write it. */
-const format = (nodes: readonly ClusterNodeOptions[], separator = ','): string =>
+const format = (nodes: readonly ParsedNodeOptions[], separator = ','): string =>
   nodes.map((n) => `${n.name}@${n.ip.includes(':') ? `[${n.ip}]` : n.ip}:${n.port}`).join(separator);
 
 const name = fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/);
@@ -87,7 +86,7 @@ describe('parseNodes', () => {
   it('rejects any garbage with a ClusterConfigError that names the option, never a crash or a partial list', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), (text) => {
-        let parsed: ClusterNodeOptions[];
+        let parsed: ParsedNodeOptions[];
         try {
           parsed = parseNodes(text);
         } catch (error) {
@@ -117,5 +116,39 @@ describe('parseNodes', () => {
         expect(rejection(entries.join(','))).toMatch(new RegExp(`entry ${i + 1} .* has no ${part}`));
       }),
     );
+  });
+});
+
+describe('nodes by DNS name (issue #14)', () => {
+  it('reads Kubernetes pod names in the string form', () => {
+    expect(parseNodes('web-0@web-0.web.default.svc.cluster.local:7000,web-1@web-1.web:7000')).toEqual([
+      { name: 'web-0', ip: 'web-0.web.default.svc.cluster.local', port: 7000 },
+      { name: 'web-1', ip: 'web-1.web', port: 7000 },
+    ]);
+  });
+
+  it('takes `host`, or `ip` as the seed spelled it, and gives the host back as `ip`', () => {
+    expect(parseNodes([{ name: 'a', host: 'a.svc', port: 1 }, { name: 'b', ip: '10.0.0.2', port: 1 }])).toEqual([
+      { name: 'a', ip: 'a.svc', port: 1 },
+      { name: 'b', ip: '10.0.0.2', port: 1 },
+    ]);
+    expect(parseNodes('[{"Name":"a","Host":"a.svc","Port":1}]')).toEqual([{ name: 'a', ip: 'a.svc', port: 1 }]);
+    expect(parseNodes([{ name: 'a', host: 'a.svc', ip: 'a.svc', port: 1 }])).toEqual([{ name: 'a', ip: 'a.svc', port: 1 }]);
+  });
+
+  it('refuses `host` and `ip` that disagree, naming both', () => {
+    expect(rejection([{ name: 'a', host: 'a.svc', ip: '10.0.0.1', port: 1 }])).toMatch(
+      /`nodes\[0\]\.host`: "a" has host "a\.svc" and ip "10\.0\.0\.1"; give one of them/,
+    );
+    expect(rejection([{ name: 'a', port: 1 }])).toMatch(/`nodes\[0\]\.ip`: expected a DNS name or an IP address for "a"/);
+    expect(rejection([{ name: 'a', host: '', port: 1 }])).toMatch(/`nodes\[0\]\.host`: expected a DNS name/);
+  });
+
+  it('takes `bindHost` as an IP address only', () => {
+    expect(parseNodes([{ name: 'a', host: 'a.svc', port: 1, bindHost: '::' }])).toEqual([{ name: 'a', ip: 'a.svc', port: 1, bindHost: '::' }]);
+    expect(rejection([{ name: 'a', host: 'a.svc', port: 1, bindHost: 'a.svc' }])).toMatch(
+      /`nodes\[0\]\.bindHost`: expected an IP address for "a" to listen on \(0\.0\.0\.0 for every IPv4 interface/,
+    );
+    expect(rejection([{ name: 'a', host: 'a.svc', port: 1, bindHost: 7 }])).toMatch(/`nodes\[0\]\.bindHost`/);
   });
 });

@@ -1,9 +1,10 @@
+import { isIP } from 'node:net';
 import { silentLogger, stderrLogger, type ClusterLogger } from '../core/logger.js';
 import type { NodeConfig } from '../core/node.js';
 import type { ClusterMode, ClusterSettings } from '../core/settings.js';
-import type { ClusterModuleOptions, ClusterNodeOptions } from './cluster-options.js';
+import type { ClusterModuleOptions } from './cluster-options.js';
 import { defaultOptions } from './defaults.js';
-import { checkNameLength, parseNodes } from './nodes-option.js';
+import { checkNameLength, parseNodes, type ParsedNodeOptions } from './nodes-option.js';
 import { bounded, fail, positiveMs } from './option-checks.js';
 import { parseRedis, parseRedisDiscovery } from './redis-options.js';
 import { parseTiming } from './timing-options.js';
@@ -30,18 +31,18 @@ function parseEnable(value: unknown): boolean {
  * `nodes`, else env CLUSTER_NODES (cluster and redis modes; single mode is this process alone).
  * Either may be the string form or a list; see parseNodes.
  */
-function nodesOption(value: unknown, mode: ClusterMode, host: HostIdentity): ClusterNodeOptions[] {
+function nodesOption(value: unknown, mode: ClusterMode, host: HostIdentity): ParsedNodeOptions[] {
   const fromEnv = value === undefined && mode !== 'single' ? host.envNodes : undefined;
   const field = fromEnv === undefined ? 'nodes' : 'CLUSTER_NODES';
   const given = value ?? fromEnv;
   if (given === undefined) {
     if (mode === 'cluster') {
-      fail('nodes', `cluster mode needs the list of nodes: [{ name, ip, port }, ...], the string "node1@10.0.0.1:7000,node2@10.0.0.2:7000", or env CLUSTER_NODES.`);
+      fail('nodes', `cluster mode needs the list of nodes: [{ name, host, port }, ...], the string "node1@10.0.0.1:7000,node2@10.0.0.2:7000", or env CLUSTER_NODES.`);
     }
     return [];
   }
   if (typeof given !== 'string' && !Array.isArray(given)) {
-    fail(field, 'expected an array of { name, ip, port } or a string such as "node1@10.0.0.1:7000,node2@10.0.0.2:7000".');
+    fail(field, 'expected an array of { name, host, port } or a string such as "node1@10.0.0.1:7000,node2@10.0.0.2:7000".');
   }
   const nodes = parseNodes(given, field);
   if (mode === 'cluster' && nodes.length === 0) fail(field, 'cluster mode needs at least one node.');
@@ -58,7 +59,7 @@ function parseLogger(value: unknown, fallback: ClusterLogger): ClusterLogger {
   return value as ClusterLogger;
 }
 
-function selfNode(nodes: ClusterNodeOptions[], options: ClusterModuleOptions, host: HostIdentity): NodeConfig {
+function selfNode(nodes: ParsedNodeOptions[], options: ClusterModuleOptions, host: HostIdentity): NodeConfig {
   if (options.nodeName !== undefined && (typeof options.nodeName !== 'string' || options.nodeName === '')) {
     fail('nodeName', 'expected a non-empty string.');
   }
@@ -69,7 +70,17 @@ function selfNode(nodes: ClusterNodeOptions[], options: ClusterModuleOptions, ho
     return { name, ip: '127.0.0.1', port: 0 };
   }
   const self = identifySelf(nodes, options.nodeName, host);
-  return { name: self.name, ip: self.ip, port: self.port };
+  const bindHost = self.bindHost ?? defaultBindHost(self.ip);
+  return { name: self.name, ip: self.ip, port: self.port, ...(bindHost === undefined ? {} : { bindHost }) };
+}
+
+/**
+ * Issue #14: a node named by DNS listens on every IPv4 interface (a pod cannot know in advance
+ * which address its name will point at); a node given by IP listens on that IP, and `localhost`
+ * where it resolves, as before. Protected mode then judges the bind address (protected-mode.ts).
+ */
+function defaultBindHost(host: string): string | undefined {
+  return isIP(host) !== 0 || host === 'localhost' ? undefined : '0.0.0.0';
 }
 
 /**
@@ -107,8 +118,9 @@ export function resolveClusterOptions(
   }
   const timing = parseTiming(options);
   const redis = parseRedis(options.redis, mode, options.redisDiscovery?.inject);
+  // The bind address is this process's own business; peers are known by name, host and port.
   const allNodes: NodeConfig[] =
-    nodes.length > 0 ? nodes.map(({ name, ip, port }) => ({ name, ip, port })) : [self];
+    nodes.length > 0 ? nodes.map(({ name, ip, port }) => (name === self.name ? self : { name, ip, port })) : [self];
   return {
     mode,
     enabled,

@@ -1,8 +1,11 @@
 /** A configured member of the cluster, as given in `nodes`. */
 export interface NodeConfig {
   readonly name: string;
+  /** The configured `host` (or the seed's `ip`): an IP, or a DNS name resolved at every dial. */
   readonly ip: string;
   readonly port: number;
+  /** The IP this node listens on, when it is not `ip` (options `nodes[].bindHost`). */
+  readonly bindHost?: string;
 }
 
 /** A node as the cluster reports it: its address and whether it is reachable now. */
@@ -14,5 +17,14 @@ export interface ClusterNode extends NodeConfig {
 }
 
 export function nodeAddress(node: NodeConfig): string {
-  return node.ip.includes(':') ? `[${node.ip}]:${node.port}` : `${node.ip}:${node.port}`;
+  return hostPort(node.ip, node.port);
+}
+
+/** Where this node's listener binds: `bindHost`, else its configured address. */
+export function listenHost(node: NodeConfig): string {
+  return node.bindHost ?? node.ip;
+}
+
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -24,6 +24,12 @@ describe('the sample app', () => {
     expect(body).toEqual({ node: 'node1', leader: 'node1', isLeader: true, ready: true, term: 1, alive: ['node1'], lost: [] });
   });
 
+  it('reports its health for Kubernetes probes on GET /health, through the cluster health indicator', async () => {
+    const response = await fetch(`${url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', info: { cluster: { status: 'up', state: 'leader', node: 'node1' } } });
+  });
+
   it('calls a @ClusterFunction through GET /hello/:node/:name, with a trace id', async () => {
     const body = (await (await fetch(`${url}/hello/node1/World`)).json()) as { result: string };
     expect(body.result).toMatch(/^Hello, World! \(trace [0-9a-f-]{36}\)$/);

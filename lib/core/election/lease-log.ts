@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { ClusterLogger } from '../logger.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 
 export interface LeaseLogOptions {
   readonly nodeName: string;

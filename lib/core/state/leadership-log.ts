@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Clock } from '../clock.js';
 import { quorumSize } from '../election/raft/quorum.js';
-import { RateLimitedLog } from '../election/rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import type { ClusterState } from '../events.js';
 import type { ClusterLogger } from '../logger.js';
 import type { ClusterMode } from '../settings.js';

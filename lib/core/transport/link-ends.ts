@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { RateLimitedLog } from '../election/rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { errorStack, errorText, type ClusterLogger } from '../logger.js';
 import type { LinkEnd, PeerLink } from './peer-link.js';
 import type { RefusalReason } from './protocol.js';
@@ -43,7 +43,7 @@ export class LinkEnds {
     this.refusals = new RateLimitedLog((line) => logger.warn(line), clock, REFUSAL_LOG_EVERY_MS);
   }
 
-  snapshot(): ConnectionStats {
+  snapshot(): Omit<ConnectionStats, 'lookupFailures'> {
     return { ...this.counts };
   }
 

@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import { ClusterError } from '../errors.js';
 import { errorText, type ClusterLogger } from '../logger.js';
-import { nodeAddress, type NodeConfig } from '../node.js';
+import { hostPort, listenHost, type NodeConfig } from '../node.js';
 import { createListener, remoteAddressOf, type SocketOptions } from './sockets.js';
 import type { ViolationLog } from './violation-log.js';
 
@@ -43,13 +43,14 @@ export async function listen(
     };
     server.once('error', reject);
     server.once('close', onClose);
-    server.listen({ host: self.ip, port: self.port }, () => {
+    // Issue #14: `bindHost` when the node's host is a name (or given); its IP otherwise.
+    server.listen({ host: listenHost(self), port: self.port }, () => {
       server.off('error', reject);
       server.off('close', onClose);
       resolve();
     });
   }).catch((error: unknown) => {
-    throw new ClusterError('ERR_CLUSTER_LISTEN', `Node "${self.name}" cannot listen on ${nodeAddress(self)}: ${errorText(error)}.`, {
+    throw new ClusterError('ERR_CLUSTER_LISTEN', `Node "${self.name}" cannot listen on ${hostPort(listenHost(self), self.port)}: ${errorText(error)}.`, {
       cause: error,
     });
   });

@@ -11,6 +11,7 @@ import { LinkEnds } from './link-ends.js';
 import { Handshake, type HandshakeRole } from './handshake.js';
 import { HandshakeSlots } from './handshake-slots.js';
 import { PeerLink, type LinkEnd } from './peer-link.js';
+import { PeerLookups } from './peer-lookups.js';
 import { newPeer, nobodyListens, PROBE_DIALS, warnDuplicate, type Peer } from './peer-state.js';
 import { clusterIdentity, NONCE_BYTES, type SessionMessage } from './protocol.js';
 import { certificateNames, dial, remoteAddressOf, type SocketOptions } from './sockets.js';
@@ -47,6 +48,7 @@ export class PeerConnections {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'closed' = 'new';
   private readonly ends: LinkEnds;
+  private readonly lookups: PeerLookups;
   /** Inbound connections still in their handshake (handshake-slots.ts). */
   private readonly handshakeSlots: HandshakeSlots;
   /** secret-key.ts: what the handshake proves and the frame keys derive from. */
@@ -61,6 +63,7 @@ export class PeerConnections {
   ) {
     this.clusterId = clusterIdentity(options.nodes);
     this.ends = new LinkEnds(violations, options.logger, options.self.name, options.clock);
+    this.lookups = new PeerLookups({ ...options, selfName: options.self.name });
     this.socketOptions = { tls: options.tls, handshakeTimeoutMs: options.handshakeTimeoutMs };
     this.random = options.random ?? Math.random;
     const limit = options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
@@ -162,7 +165,7 @@ export class PeerConnections {
     for (const [name, p] of this.peers) {
       peers[name] = { alive: this.isAlive(name), outbound: p.outbound?.peer !== undefined, inbound: p.inbound !== undefined };
     }
-    return { connections: this.ends.snapshot(), peers };
+    return { connections: { ...this.ends.snapshot(), lookupFailures: this.lookups.failures }, peers };
   }
 
   private dial(peer: Peer): void {
@@ -170,7 +173,10 @@ export class PeerConnections {
     if (this.state !== 'running' || peer.outbound) return;
     this.ends.counts.dialled++;
     const address = this.options.dialAddress?.(peer.node) ?? { host: peer.node.ip, port: peer.node.port };
-    const socket = dial(address, this.socketOptions);
+    // Issue #14: a name is looked up again at every dial; the socket's end forgets a pending lookup.
+    const lookupEnd = new AbortController();
+    const socket = dial(address, this.socketOptions, this.lookups.forDial(peer.node.name, address.host, lookupEnd.signal));
+    socket.once('close', () => lookupEnd.abort());
     this.track(socket);
     peer.outbound = this.openLink(socket, 'dialer', peer.node.name, `${address.host}:${address.port}`);
   }

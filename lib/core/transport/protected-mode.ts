@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ClusterConfigError } from '../errors.js';
-import type { NodeConfig } from '../node.js';
+import { hostPort, listenHost, type NodeConfig } from '../node.js';
 
 /** Only this machine can reach a listener on a loopback address. */
 export function isLoopbackAddress(ip: string): boolean {
@@ -13,16 +13,17 @@ export function isLoopbackAddress(ip: string): boolean {
 /**
  * Protected mode, after Redis's: registered functions are remote code execution for whoever can
  * connect, so a listener reachable from other machines needs `secret` or `tls`, or an explicit
- * `insecure: true` from someone who has fenced the network another way.
+ * `insecure: true` from someone who has fenced the network another way. It judges the address the
+ * listener binds (`bindHost`, issue #14), never a DNS name, which could point anywhere.
  */
 export function assertListenAllowed(
   self: NodeConfig,
   options: { readonly secret?: string | undefined; readonly tls?: object | undefined; readonly insecure?: boolean },
 ): void {
   if (options.secret !== undefined || options.tls !== undefined || options.insecure === true) return;
-  if (isLoopbackAddress(self.ip)) return;
+  if (isLoopbackAddress(listenHost(self))) return;
   throw new ClusterConfigError(
-    `Node "${self.name}" would listen on ${self.ip}:${self.port}, which other machines can reach, with ` +
+    `Node "${self.name}" would listen on ${hostPort(listenHost(self), self.port)}, which other machines can reach, with ` +
       'no authentication: anyone who connects could call its registered functions. Set `secret` ' +
       '(or env CLUSTER_SECRET) or `tls` on every node, or set `insecure: true` if the network is ' +
       'already closed to strangers.',
@@ -38,9 +39,9 @@ export function insecureListenWarning(
   options: { readonly secret?: string | undefined; readonly tls?: object | undefined; readonly insecure?: boolean },
 ): string | undefined {
   if (options.secret !== undefined || options.tls !== undefined || options.insecure !== true) return undefined;
-  if (isLoopbackAddress(self.ip)) return undefined;
+  if (isLoopbackAddress(listenHost(self))) return undefined;
   return (
-    `Node "${self.name}" listens on ${self.ip}:${self.port} with \`insecure: true\` and no authentication: ` +
+    `Node "${self.name}" listens on ${hostPort(listenHost(self), self.port)} with \`insecure: true\` and no authentication: ` +
     'anyone who can reach that address can join the election and call its registered functions.'
   );
 }

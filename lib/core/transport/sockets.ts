@@ -1,4 +1,4 @@
-import { createServer as createTcpServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { createServer as createTcpServer, connect as connectTcp, type LookupFunction, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as connectTls, TLSSocket, type SecureContextOptions } from 'node:tls';
 import { ClusterConfigError } from '../errors.js';
 
@@ -44,12 +44,14 @@ export function remoteAddressOf(socket: Socket): string {
   return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 }
 
-export function dial(address: { host: string; port: number }, options: SocketOptions): Socket {
-  if (!options.tls) return connectTcp({ host: address.host, port: address.port });
+/** `lookup` resolves `address.host` when it is a name (host-lookup.ts); an IP is dialled as it is. */
+export function dial(address: { host: string; port: number }, options: SocketOptions, lookup?: LookupFunction): Socket {
+  if (!options.tls) return connectTcp({ host: address.host, port: address.port, lookup });
   return connectTls({
     ...options.tls,
     host: address.host,
     port: address.port,
+    lookup,
     rejectUnauthorized: true,
     checkServerIdentity: () => undefined,
   });

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ViolationReason } from '../errors.js';
 import type { ClusterLogger } from '../logger.js';
 import type { NodeConfig } from '../node.js';
+import type { HostLookup } from './host-lookup.js';
 import type { ServedRequest } from './served-request.js';
 
 /** How connections are made and kept; a `ClusterSettings` supplies every field it names. */
@@ -33,6 +34,8 @@ export interface ConnectionOptions {
    * through a fault-injecting proxy while every node keeps the same configured node list.
    */
   readonly dialAddress?: (peer: NodeConfig) => { readonly host: string; readonly port: number };
+  /** Resolves a peer's host name at each dial (issue #14); `dns.promises.lookup` unless given. */
+  readonly lookup?: HostLookup | undefined;
 }
 
 /** What a Transport needs: `{ ...settings, clock }` from a `ClusterSettings` will do. */
@@ -74,8 +77,10 @@ export interface PeerStats {
 export interface ConnectionStats {
   readonly accepted: number;
   readonly dialled: number;
-  /** Dials that ended before their handshake completed (refused, reset, timed out, rejected). */
+  /** Dials that ended before their handshake completed (refused, reset, timed out, rejected, unresolved). */
   readonly dialFailures: number;
+  /** Dials whose host name did not resolve to a usable address (failed, late or bogus answers). */
+  readonly lookupFailures: number;
   readonly established: number;
   /** Established links dropped for silence longer than the election timeout. */
   readonly idleDropped: number;

@@ -7,7 +7,7 @@ import { errorStack, errorText, type ClusterLogger } from '../../logger.js';
 import type { ClusterSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
-import { RateLimitedLog } from '../rate-limited-log.js';
+import { RateLimitedLog } from '../../rate-limited-log.js';
 import { MAX_TERM_STEP, withinReach } from '../term-ceiling.js';
 import type { RaftStateStore } from './file-state-store.js';
 import { asRaftMessage } from './message-guard.js';

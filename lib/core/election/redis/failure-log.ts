@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { errorText, type ClusterLogger } from '../../logger.js';
-import { RateLimitedLog } from '../rate-limited-log.js';
+import { RateLimitedLog } from '../../rate-limited-log.js';
 
 /**
  * Rate-limited warnings for a Redis that keeps failing: the first failure of each kind is logged at

@@ -7,7 +7,7 @@ import type { RedisLeaseSettings } from '../../settings.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
 import { LeaseLog } from '../lease-log.js';
-import { RateLimitedLog } from '../rate-limited-log.js';
+import { RateLimitedLog } from '../../rate-limited-log.js';
 import { FailureLog } from './failure-log.js';
 import { leaseKeys, type LeaseKeys } from './lease-keys.js';
 import { ACQUIRE, QUARANTINE, RELEASE, RENEW } from './lease-scripts.js';

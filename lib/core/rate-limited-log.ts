@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from './clock.js';
 
 /**
  * Logs a recurring problem without letting its repeats flood the log: the first report of each
