@@ -66,7 +66,8 @@ export class Cluster {
     this.selfName = settings.self.name;
     this.mode = settings.mode;
     this.clock = parts.clock;
-    this.instruments = new Instruments(parts.clock, this.logger, this.selfName, (name) => this.nodes.find(name));
+    const configured = new Map(settings.nodes.map((node) => [node.name, node]));
+    this.instruments = new Instruments(parts.clock, this.logger, this.selfName, (name) => configured.get(name));
     const functions = new FuncRegistry();
     this.runner = new FunctionRunner(functions, this.instruments);
     this.transport = parts.transport;
