@@ -102,6 +102,10 @@ describe('cluster metrics read back from the registry text', () => {
     expect(sample(callee, 'nest_cluster_calls_total', { function: 'echo', outcome: 'ok' })).toBeUndefined();
 
     // Garbage on c2's listener: a violation by reason.
+    // A call refused before dispatch is counted too.
+    await expect(c1.callFunc(newFuncSpec('c2', 'echo', 0, 0))).rejects.toThrow(/timeoutMs/);
+    expect(await read(registries.get('c1')!, 'nest_cluster_calls_total', { function: 'echo', outcome: 'refused' })).toBe(1);
+
     const port = group.nodes.find((n) => n.name === 'c2')!.port;
     const client = await rawClient(port);
     client.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));

@@ -42,10 +42,10 @@ export class Calls {
       return Promise.reject(error);
     }
     const refusal = this.refusal();
-    const outcome = refusal
-      ? Promise.reject(refusal)
-      : this.instruments.active
-        ? this.observed(spec)
+    const outcome = this.instruments.active
+      ? this.observed(spec, refusal)
+      : refusal
+        ? Promise.reject(refusal)
         : (this.dispatcher.call(spec) as Promise<R>);
     outcome.then(
       (value) => spec.resolve(value),
@@ -54,11 +54,12 @@ export class Calls {
     return spec.async ? Promise.resolve(undefined) : outcome;
   }
 
-  /** A call made while instrumentation is registered: observed from dispatch to outcome. */
-  private observed<R>(spec: FuncSpec<R>): Promise<R> {
+  /** A call made while instrumentation is registered: observed from dispatch (or refusal) to outcome. */
+  private observed<R>(spec: FuncSpec<R>, refusal: Error | undefined): Promise<R> {
     const made = this.instruments.callMade(spec);
-    if (!made) return this.dispatcher.call(spec) as Promise<R>;
-    const outcome = made.run(() => this.dispatcher.call(spec, made.traceContext)) as Promise<R>;
+    const dispatch = () => (refusal ? Promise.reject(refusal) : (this.dispatcher.call(spec, made?.traceContext) as Promise<R>));
+    if (!made) return dispatch();
+    const outcome = made.run(dispatch);
     outcome.then(
       () => made.end('ok'),
       (error: unknown) => made.end(callMadeOutcome(error), error),
