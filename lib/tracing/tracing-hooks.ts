@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { ClusterInstrumentation, Ended, Observation } from '../core/instrumentation/instrumentation.js';
 import { remoteParent, toTraceContext } from './trace-context.js';
 
@@ -11,8 +11,8 @@ import { remoteParent, toTraceContext } from './trace-context.js';
 const RPC_SYSTEM = 'nest_cluster';
 
 /** A span ended with the outcome of what it covered: status ERROR, `error.type` and the exception. */
-function finish(span: Span, { outcome, error }: Ended<string>): void {
-  span.setAttribute('rpc.response.status_code', outcome);
+function finish(span: Span, { outcome, error }: Ended<string>, rpc: boolean): void {
+  if (rpc) span.setAttribute('rpc.response.status_code', outcome);
   if (outcome !== 'ok') {
     span.setAttribute('error.type', errorType(error, outcome));
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) ?? outcome });
@@ -34,12 +34,12 @@ function errorMessage(error: unknown): string | undefined {
 }
 
 /** Work run inside a span: the span is the active one for everything the work starts. */
-function observe<O extends string>(span: Span, parent: Context, extra: Partial<Observation<O>> = {}): Observation<O> {
+function observe<O extends string>(span: Span, parent: Context, rpc: boolean, extra: Partial<Observation<O>> = {}): Observation<O> {
   const active = trace.setSpan(parent, span);
   return {
     ...extra,
     run: (fn) => context.with(active, fn),
-    end: (ended) => finish(span, ended),
+    end: (ended) => finish(span, ended, rpc),
   };
 }
 
@@ -57,21 +57,23 @@ export function tracingHooks(tracer: () => Tracer | undefined): ClusterInstrumen
       if (peer) Object.assign(attributes, { 'server.address': peer.ip, 'server.port': peer.port });
       const parent = context.active();
       const span = t.startSpan(funcName, { kind: SpanKind.CLIENT, attributes }, parent);
-      return observe(span, parent, { traceContext: toTraceContext(span.spanContext()) });
+      return observe(span, parent, true, { traceContext: toTraceContext(span.spanContext()) });
     },
     callServed({ funcName, callerNode, traceContext }) {
       const t = tracer();
       if (!t) return undefined;
       const parent = remoteParent(traceContext);
       const attributes: Attributes = { 'rpc.system.name': RPC_SYSTEM, 'rpc.method': funcName, 'nest_cluster.caller_node': callerNode };
-      return observe(t.startSpan(funcName, { kind: SpanKind.SERVER, attributes }, parent), parent);
+      return observe(t.startSpan(funcName, { kind: SpanKind.SERVER, attributes }, parent), parent, true);
     },
-    leaderJobRun({ job, term }) {
+    leaderJobRun({ job, term, scheduled }) {
       const t = tracer();
       if (!t) return undefined;
-      const parent = context.active();
+      // A scheduled run starts its own trace: its timer would otherwise carry the context it was
+      // set in (the leadership's first callback) into every run. A @LeaderOnly method joins its caller's.
+      const parent = scheduled ? ROOT_CONTEXT : context.active();
       const attributes: Attributes = { 'nest_cluster.job': job, 'nest_cluster.term': term };
-      return observe(t.startSpan(job, { kind: SpanKind.INTERNAL, attributes }, parent), parent);
+      return observe(t.startSpan(job, { kind: SpanKind.INTERNAL, attributes }, parent), parent, false);
     },
   };
 }

@@ -129,6 +129,33 @@ describe('spans of leader-job runs', () => {
     const broken = spans((s) => s.name === 'Broken.masterCall')[0]!;
     expect(broken.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'job failed' });
   });
+
+  it('a scheduled run starts its own trace; a @LeaderOnly call joins the span of its caller', async () => {
+    const cluster = createCluster({ mode: 'single', logger: false });
+    enableClusterTracing(cluster);
+    await cluster.startUp();
+    const tracer = trace.getTracer('test');
+    let runs = 0;
+    // The schedule is started inside a span, as it would be from a traced request.
+    const tracker = await tracer.startActiveSpan('setup', async (setup) => {
+      const started = new DefaultJobTracker({ ms: 5 }, cluster, { masterCall: () => void runs++ }, { name: 'Tick', runOnStart: true }).start();
+      setup.end();
+      return started;
+    });
+    await waitFor(() => runs >= 2, { what: 'two runs' });
+    await tracker.close();
+    await tracer.startActiveSpan('request', async (request) => {
+      cluster.callAsLeader('Reports.digest', () => 'sent');
+      request.end();
+    });
+    await cluster.close();
+    const ticks = spans((s) => s.name === 'Tick.masterCall');
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    for (const tick of ticks) expect(tick.parentSpanContext).toBeUndefined();
+    expect(new Set(ticks.map((t) => t.spanContext().traceId)).size).toBe(ticks.length);
+    const digest = only((s) => s.name === 'Reports.digest');
+    expect(parentOf(digest)).toBe(only((s) => s.name === 'request').spanContext().spanId);
+  });
 });
 
 describe('without an SDK', () => {

@@ -52,6 +52,11 @@ export interface LeaderJobRun {
   /** The run's name as the logs give it, e.g. `ReportService.flush.masterCall`. */
   readonly job: string;
   readonly term: number;
+  /**
+   * Started by this node's schedule (tracker callbacks, `@MasterInterval`, `@MasterCron`,
+   * `masterCall`); `false` for a `@LeaderOnly` method, run when its caller calls it.
+   */
+  readonly scheduled: boolean;
 }
 
 export interface Ended<Outcome extends string> {

@@ -67,13 +67,18 @@ export class LeaderWork {
    * returns); a returned promise is registered until it settles, so `drain()` waits for it.
    */
   call<T>(name: string, job: (context: LeaderContext) => T): Ran<T> | undefined {
+    return this.start(name, job, false);
+  }
+
+  /** `scheduled`: started by this node's schedule (a tracker, an interval, cron), not by a caller. */
+  private start<T>(name: string, job: (context: LeaderContext) => T, scheduled: boolean): Ran<T> | undefined {
     const instruments = this.instruments?.active ? this.instruments : undefined;
     const ended = this.controller.signal.aborted;
     if (!this.holds()) {
       instruments?.leaderJobSkipped(name, ended ? 'leadership_ended' : 'lease_expired');
       return undefined;
     }
-    const observed = instruments?.leaderJobRun({ job: name, term: this.context.term });
+    const observed = instruments?.leaderJobRun({ job: name, term: this.context.term, scheduled });
     if (!observed) {
       const value = job(this.context);
       if (isThenable(value)) this.register(name, Promise.resolve(value));
@@ -103,7 +108,7 @@ export class LeaderWork {
   run(name: string, job: (context: LeaderContext) => unknown): false | Promise<void> {
     let ran: Ran<unknown> | undefined;
     try {
-      ran = this.call(name, job);
+      ran = this.start(name, job, true);
     } catch (error) {
       this.failed(name, error);
       return Promise.resolve();
