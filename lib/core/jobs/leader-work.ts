@@ -73,7 +73,8 @@ export class LeaderWork {
   /** `scheduled`: started by this node's schedule (a tracker, an interval, cron), not by a caller. */
   private start<T>(name: string, job: (context: LeaderContext) => T, scheduled: boolean): Ran<T> | undefined {
     const instruments = this.instruments?.active ? this.instruments : undefined;
-    const ended = this.controller.signal.aborted;
+    // Read before holds(), which ends a leadership whose lease it finds over.
+    const ended = instruments !== undefined && this.controller.signal.aborted;
     if (!this.holds()) {
       instruments?.leaderJobSkipped(name, ended ? 'leadership_ended' : 'lease_expired');
       return undefined;
