@@ -113,6 +113,8 @@ describe('cluster metrics read back from the registry text', () => {
     const violations = () => group.get('c2').getStats().transport!.violations;
     await waitFor(() => Object.keys(violations()).length > 0, { what: 'a violation counted' });
     const [reason, count] = Object.entries(violations())[0]!;
+    // Scraped twice: the counter follows the cluster's count, never adds it again.
+    expect(await read(registries.get('c2')!, 'nest_cluster_transport_violations_total', { reason })).toBe(count);
     expect(await read(registries.get('c2')!, 'nest_cluster_transport_violations_total', { reason })).toBe(count);
   });
 
@@ -157,6 +159,9 @@ describe('cluster metrics read back from the registry text', () => {
     cleanups.push(() => cluster.close());
     const registry = new Registry();
     const metrics = registerClusterMetrics(cluster, { registry, electionName: 'reports' });
+    // A call before startUp() is refused, and counted as such.
+    await expect(cluster.callFunc(newFuncSpec(cluster.getMyName(), 'echo', 1))).rejects.toThrow(/not started/);
+    expect(await read(registry, 'nest_cluster_calls_total', { function: 'echo', outcome: 'refused' })).toBe(1);
     await cluster.startUp();
     expect(await read(registry, 'leader_election_master_status', { name: 'reports' })).toBe(1);
     expect(globalRegistry.getMetricsAsArray().filter((m) => /^(nest_cluster_|leader_election_)/.test(m.name))).toEqual([]);
@@ -172,6 +177,6 @@ describe('cluster metrics read back from the registry text', () => {
     await cluster.callFunc(newFuncSpec(cluster.getMyName(), 'echo', 1));
     expect(await read(registry, 'nest_cluster_calls_total', { function: 'echo', outcome: 'ok' })).toBe(1);
     // The closed set stopped counting: its hooks were removed from the cluster.
-    expect((await oldCalls.get()).values).toEqual([]);
+    expect((await oldCalls.get()).values.map((v) => v.labels)).toEqual([{ function: 'echo', outcome: 'refused' }]);
   });
 });
