@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { pack } from 'msgpackr';
 import { createCluster, newFuncSpec, type Cluster } from 'nest-cluster';
+import { enableClusterTracing } from 'nest-cluster/tracing';
 import { firstValueFrom } from 'rxjs';
 import { sleep } from './support/clock.js';
 import type { BenchOptions } from './support/options.js';
@@ -12,7 +13,7 @@ import { Report, table } from './support/report.js';
 import { fmt, summarize } from './support/stats.js';
 import { target } from './support/targets.js';
 
-type Kind = 'ours' | 'plain' | 'nest' | 'floor';
+type Kind = 'ours' | 'plain' | 'traced' | 'nest' | 'floor';
 type Call = (payload: unknown) => Promise<unknown>;
 
 interface Client {
@@ -29,10 +30,11 @@ interface Cell {
   readonly p99: number;
 }
 
-const KINDS: Kind[] = ['ours', 'plain', 'nest', 'floor'];
+const KINDS: Kind[] = ['ours', 'plain', 'traced', 'nest', 'floor'];
 const LABEL: Record<Kind, string> = {
   ours: 'nest-cluster `callFunc`, secret (sealed frames)',
   plain: 'nest-cluster `callFunc`, no secret',
+  traced: 'nest-cluster `callFunc`, no secret, tracing on, no SDK',
   nest: '@nestjs/microservices TCP',
   floor: 'net + msgpackr (floor)',
 };
@@ -84,7 +86,7 @@ export async function callsBench(options: BenchOptions): Promise<void> {
     }
   }
   cells.sort((a, b) => a.payload.localeCompare(b.payload) || a.inFlight - b.inFlight || KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
-  const report = new Report('calls', 'Remote calls: nest-cluster (secret / no secret) vs @nestjs/microservices TCP vs net + msgpackr', options.out);
+  const report = new Report('calls', 'Remote calls: nest-cluster (secret / no secret / tracing without SDK) vs @nestjs/microservices TCP vs net + msgpackr', options.out);
   report.add(
     table(
       ['payload', 'in flight', 'transport', 'calls/s', 'p50 µs', 'p99 µs', '× Nest TCP', '× floor'],
@@ -115,6 +117,10 @@ export async function callsBench(options: BenchOptions): Promise<void> {
       // Issue #10: sealed frames (secret mode) at 0.75× the floor or better, beside plaintext.
       lines.push(target(`${payload}, 64 in flight, sealed × floor`, rate('ours', payload, 64) / rate('floor', payload, 64), 0.75, 'at least', '', 2));
       lines.push(target(`${payload}, 64 in flight, sealed × no secret`, rate('ours', payload, 64) / rate('plain', payload, 64), 0.75, 'at least', '', 2));
+      // Issue #12: tracing enabled without an OpenTelemetry SDK costs one check per call and served call.
+      for (const inFlight of [1, 64]) {
+        lines.push(target(`${payload}, ${inFlight} in flight, tracing on without SDK × no secret`, rate('traced', payload, inFlight) / rate('plain', payload, inFlight), 0.95, 'at least', '', 2));
+      }
     }
     report.add(lines.join('\n'));
   }
@@ -153,7 +159,8 @@ async function open(kind: Kind): Promise<{ client: Client; stop: () => Promise<v
   await nextMessage(child, (m: { type: string }) => (m.type === 'listening' ? true : undefined), 30_000, `the ${kind} echo server`);
   const stop = () => stopChild(child, 'SIGTERM');
   try {
-    const client = kind === 'ours' || kind === 'plain' ? await oursClient(port!, clientPort!, kind === 'ours') : kind === 'nest' ? await nestClient(port!) : await floorClient(port!);
+    const client =
+      kind === 'nest' ? await nestClient(port!) : kind === 'floor' ? await floorClient(port!) : await oursClient(port!, clientPort!, kind);
     return { client, stop };
   } catch (error) {
     await stop();
@@ -161,7 +168,7 @@ async function open(kind: Kind): Promise<{ client: Client; stop: () => Promise<v
   }
 }
 
-async function oursClient(port: number, clientPort: number, withSecret: boolean): Promise<Client> {
+async function oursClient(port: number, clientPort: number, kind: 'ours' | 'plain' | 'traced'): Promise<Client> {
   const cluster: Cluster = createCluster({
     mode: 'cluster',
     nodeName: 'client',
@@ -169,9 +176,11 @@ async function oursClient(port: number, clientPort: number, withSecret: boolean)
       { name: 'server', ip: '127.0.0.1', port },
       { name: 'client', ip: '127.0.0.1', port: clientPort },
     ],
-    secret: withSecret ? 'bench-secret-0123456789' : undefined,
+    secret: kind === 'ours' ? 'bench-secret-0123456789' : undefined,
     logger: false,
   });
+  // No OpenTelemetry SDK is registered in the bench: what tracing costs an app that has none.
+  if (kind === 'traced') enableClusterTracing(cluster);
   await cluster.startUp();
   const call: Call = (payload) => cluster.callFunc(newFuncSpec('server', 'echo', payload, 10_000));
   // The first dial may still be in its handshake.

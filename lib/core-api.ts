@@ -23,6 +23,19 @@ export type { Ran } from './core/jobs/leader-work.js';
 export type { FunctionRunner } from './core/rpc/function-runner.js';
 export type { RemoteCaller } from './core/rpc/call-dispatcher.js';
 export type { ClusterNode } from './core/node.js';
+export type {
+  CallMade,
+  CallMadeOutcome,
+  CallServed,
+  CallServedOutcome,
+  ClusterInstrumentation,
+  Ended,
+  LeaderJobOutcome,
+  LeaderJobRun,
+  Observation,
+  SkipReason,
+  TraceContext,
+} from './core/instrumentation/instrumentation.js';
 export type { ClusterLogger } from './core/logger.js';
 export {
   ClusterEventType,

@@ -4,11 +4,12 @@ import { onFrames, writeFrame } from '../support/framing.js';
 
 /**
  * The server side of the calls bench, in its own process: an `echo` function returning its
- * parameter, served by nest-cluster with a secret (`ours`) or without (`plain`), by @nestjs/microservices TCP (`nest`), or by a bare
+ * parameter, served by nest-cluster with a secret (`ours`) or without (`plain`, and `traced` with tracing on but no
+ * OpenTelemetry SDK), by @nestjs/microservices TCP (`nest`), or by a bare
  * net + msgpackr loop (`floor`). Reports `{ type: 'listening' }` over IPC when it serves.
  */
 interface EchoSpec {
-  readonly kind: 'ours' | 'plain' | 'nest' | 'floor';
+  readonly kind: 'ours' | 'plain' | 'traced' | 'nest' | 'floor';
   readonly port: number;
   /** `ours`: the calling node's port (both nodes are in each other's `nodes`). */
   readonly clientPort?: number;
@@ -17,7 +18,7 @@ interface EchoSpec {
 const spec = JSON.parse(process.env.BENCH_ECHO ?? '{}') as EchoSpec;
 const stops: (() => Promise<void> | void)[] = [];
 
-if (spec.kind === 'ours' || spec.kind === 'plain') {
+if (spec.kind === 'ours' || spec.kind === 'plain' || spec.kind === 'traced') {
   const { createCluster } = await import('nest-cluster');
   const cluster = createCluster({
     mode: 'cluster',
@@ -30,6 +31,8 @@ if (spec.kind === 'ours' || spec.kind === 'plain') {
     secret: spec.kind === 'ours' ? 'bench-secret-0123456789' : undefined,
     logger: false,
   });
+  // `traced`: as `plain`, with tracing enabled and no OpenTelemetry SDK registered.
+  if (spec.kind === 'traced') (await import('nest-cluster/tracing')).enableClusterTracing(cluster);
   cluster.registerFunc('echo', (param: unknown) => param);
   await cluster.startUp();
   stops.push(() => cluster.close());

@@ -12,6 +12,8 @@ import { JobTrackerSet } from './jobs/job-tracker-set.js';
 import type { LeaderContext } from './jobs/leader-context.js';
 import type { Ran } from './jobs/leader-work.js';
 import { Leaderships } from './jobs/leaderships.js';
+import type { ClusterInstrumentation, SkipReason } from './instrumentation/instrumentation.js';
+import { Instruments } from './instrumentation/instruments.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ClusterLogger } from './logger.js';
 import type { ClusterNode } from './node.js';
@@ -57,14 +59,17 @@ export class Cluster {
   private readonly calls: Calls;
   private readonly lifecycle: Lifecycle;
   private readonly transport: ClusterTransport | undefined;
+  private readonly instruments: Instruments;
 
   constructor(settings: ClusterSettings, parts: ClusterParts) {
     this.logger = settings.logger;
     this.selfName = settings.self.name;
     this.mode = settings.mode;
     this.clock = parts.clock;
+    const configured = new Map(settings.nodes.map((node) => [node.name, node]));
+    this.instruments = new Instruments(parts.clock, this.logger, this.selfName, (name) => configured.get(name));
     const functions = new FuncRegistry();
-    this.runner = new FunctionRunner(functions);
+    this.runner = new FunctionRunner(functions, this.instruments);
     this.transport = parts.transport;
     // rpc/ over the transport: this node serves its functions to peers and calls theirs.
     if (this.transport) new CallServer(this.transport, this.runner, this.logger);
@@ -76,6 +81,7 @@ export class Cluster {
     this.leaderships = new Leaderships({
       clock: parts.clock,
       logger: this.logger,
+      instruments: this.instruments,
       actingUntil: () => this.engine.actingUntil(),
       checkLease: () => this.engine.checkLease(),
     });
@@ -85,7 +91,7 @@ export class Cluster {
     this.state$ = this.state.state$;
     this.nodes = new NodeTable(settings.nodes, this.selfName, (name) => this.isAlive(name));
     const dispatcher = new CallDispatcher(this.selfName, this.nodes, this.runner, this.transport && new CallClient(this.transport));
-    this.calls = new Calls(functions, dispatcher, () => this.state.phase);
+    this.calls = new Calls(functions, dispatcher, () => this.state.phase, this.instruments);
     this.lifecycle = new Lifecycle({
       engine: this.engine,
       transport: this.transport,
@@ -248,6 +254,11 @@ export class Cluster {
     return this.state.view.acting ? this.leaderships.callAsLeader(name, job) : undefined;
   }
 
+  /** Reports a scheduled leader-job run that did not start (`DefaultJobTracker`, `@MasterCron`). */
+  leaderJobSkipped(name: string, reason: SkipReason): void {
+    if (this.instruments.active) this.instruments.leaderJobSkipped(name, reason);
+  }
+
   // ---- calls -----------------------------------------------------------------------------------
 
   /** Registers a function other nodes (and this one) can call by name. */
@@ -294,6 +305,22 @@ export class Cluster {
       throw new ClusterError('ERR_CLUSTER_INVALID_ARGUMENT', 'A leader cannot transfer leadership to itself.');
     }
     await this.lifecycle.transferLeadership(toNode);
+  }
+
+  /**
+   * Registers hooks told of every call made and served and every leader-job run (start, outcome,
+   * duration) and skip; `nest-cluster/prometheus` and `nest-cluster/tracing` are built on this.
+   * Until one is registered, calls and runs pay a single check. Undo with `removeInstrumentation`.
+   *
+   * @example
+   * cluster.addInstrumentation({ leaderJobRun: ({ job }) => ({ end: ({ outcome }) => console.log(job, outcome) }) });
+   */
+  addInstrumentation(instrumentation: ClusterInstrumentation): void {
+    this.instruments.add(instrumentation);
+  }
+
+  removeInstrumentation(instrumentation: ClusterInstrumentation): boolean {
+    return this.instruments.remove(instrumentation);
   }
 
   getStats(): ClusterStats {

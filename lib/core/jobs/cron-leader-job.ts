@@ -41,7 +41,7 @@ export class CronLeaderJob implements JobTracker {
     this.flight = new SingleFlight(() => {
       const context = this.context;
       return context ? leader.runAsLeader(name, context, run) : undefined;
-    }, onError);
+    }, onError, () => leader.leaderJobSkipped?.(name, 'busy'));
   }
 
   get skipped(): number {

@@ -25,6 +25,8 @@ export interface LeaderJobRunner {
    * logged with `name`.
    */
   runAsLeader(name: string, context: LeaderContext, job: (context: LeaderContext) => unknown): false | Promise<void>;
+  /** A scheduled run of `name` did not start because its previous run was still busy (for metrics). */
+  leaderJobSkipped?(name: string, reason: 'busy'): void;
 }
 
 /** The part of the cluster a DefaultJobTracker needs. */
@@ -89,7 +91,12 @@ export class DefaultJobTracker implements JobTracker {
       (ctorName && ctorName !== 'Object' && ctorName !== 'DefaultCaller'
         ? ctorName
         : `DefaultJobTracker#${++unnamed}`);
-    this.master = new PeriodicRunner(ms, () => this.runMaster(), (e) => this.logFailure('masterCall', e));
+    this.master = new PeriodicRunner(
+      ms,
+      () => this.runMaster(),
+      (e) => this.logFailure('masterCall', e),
+      () => this.cluster.leaderJobSkipped?.(this.masterRunName, 'busy'),
+    );
     this.slaver = new PeriodicRunner(ms, () => this.runSlaver(), (e) => this.logFailure('slaverCall', e));
   }
 
@@ -139,7 +146,11 @@ export class DefaultJobTracker implements JobTracker {
     const context = this.leaderContext;
     if (!context) return undefined;
     // DESIGN §3 leader work: the cluster checks the lease on the clock before the run starts.
-    return this.cluster.runAsLeader(`${this.name}.masterCall`, context, (ctx) => this.caller.masterCall?.(ctx));
+    return this.cluster.runAsLeader(this.masterRunName, context, (ctx) => this.caller.masterCall?.(ctx));
+  }
+
+  private get masterRunName(): string {
+    return `${this.name}.masterCall`;
   }
 
   private runSlaver(): unknown {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { Instruments } from '../instrumentation/instruments.js';
 import { errorStack, errorText, type ClusterLogger } from '../logger.js';
 import { LeadershipLostError, type LeaderContext } from './leader-context.js';
 
@@ -43,6 +44,7 @@ export class LeaderWork {
     fencingToken: number,
     private readonly lease: LeaseProbe,
     private readonly logger: ClusterLogger,
+    private readonly instruments?: Instruments,
   ) {
     this.context = { term, fencingToken, signal: this.controller.signal };
   }
@@ -65,9 +67,37 @@ export class LeaderWork {
    * returns); a returned promise is registered until it settles, so `drain()` waits for it.
    */
   call<T>(name: string, job: (context: LeaderContext) => T): Ran<T> | undefined {
-    if (!this.holds()) return undefined;
-    const value = job(this.context);
-    if (isThenable(value)) this.register(name, Promise.resolve(value));
+    return this.start(name, job, false);
+  }
+
+  /** `scheduled`: started by this node's schedule (a tracker, an interval, cron), not by a caller. */
+  private start<T>(name: string, job: (context: LeaderContext) => T, scheduled: boolean): Ran<T> | undefined {
+    const instruments = this.instruments?.active ? this.instruments : undefined;
+    // Read before holds(), which ends a leadership whose lease it finds over.
+    const ended = instruments !== undefined && this.controller.signal.aborted;
+    if (!this.holds()) {
+      instruments?.leaderJobSkipped(name, ended ? 'leadership_ended' : 'lease_expired');
+      return undefined;
+    }
+    const observed = instruments?.leaderJobRun({ job: name, term: this.context.term, scheduled });
+    if (!observed) {
+      const value = job(this.context);
+      if (isThenable(value)) this.register(name, Promise.resolve(value));
+      return { value };
+    }
+    let value: T;
+    try {
+      value = observed.run(() => job(this.context));
+    } catch (error) {
+      observed.end('error', error);
+      throw error;
+    }
+    const settled = Promise.resolve(value);
+    if (isThenable(value)) this.register(name, settled);
+    settled.then(
+      () => observed.end('ok'),
+      (error: unknown) => observed.end('error', error),
+    );
     return { value };
   }
 
@@ -79,7 +109,7 @@ export class LeaderWork {
   run(name: string, job: (context: LeaderContext) => unknown): false | Promise<void> {
     let ran: Ran<unknown> | undefined;
     try {
-      ran = this.call(name, job);
+      ran = this.start(name, job, true);
     } catch (error) {
       this.failed(name, error);
       return Promise.resolve();

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { Instruments } from '../instrumentation/instruments.js';
 import type { ClusterLogger } from '../logger.js';
 import type { JobTrackerSet } from './job-tracker-set.js';
 import type { LeaderContext } from './leader-context.js';
@@ -7,6 +8,7 @@ import { LeaderWork, type LeaseProbe, type Ran } from './leader-work.js';
 export interface LeadershipsDeps {
   readonly clock: Clock;
   readonly logger: ClusterLogger;
+  readonly instruments?: Instruments;
   /** The engine's lease end, checked on the clock before every run. */
   actingUntil(): number;
   /** Asks the engine to report a lease found over (not synchronously: see `lapsed`). */
@@ -37,7 +39,7 @@ export class Leaderships {
   /** SignMaster: a new leadership begins. */
   begin(term: number, fencingToken: number): LeaderWork {
     this.latest?.end();
-    this.latest = new LeaderWork(term, fencingToken, this.probe, this.deps.logger);
+    this.latest = new LeaderWork(term, fencingToken, this.probe, this.deps.logger, this.deps.instruments);
     return this.latest;
   }
 
@@ -59,7 +61,10 @@ export class Leaderships {
   /** Runs a leader job of the leadership `context` belongs to, if that one still holds its lease. */
   runAsLeader(name: string, context: LeaderContext, job: (context: LeaderContext) => unknown): false | Promise<void> {
     const work = this.latest;
-    if (!work || work.context !== context) return false;
+    if (!work || work.context !== context) {
+      if (this.deps.instruments?.active) this.deps.instruments.leaderJobSkipped(name, 'leadership_ended');
+      return false;
+    }
     return work.run(name, job);
   }
 

@@ -9,8 +9,9 @@ export class PeriodicRunner {
     private readonly everyMs: number,
     job: () => unknown,
     onError: (error: unknown) => void,
+    onSkip?: () => void,
   ) {
-    this.flight = new SingleFlight(job, onError);
+    this.flight = new SingleFlight(job, onError, onSkip);
   }
 
   get skipped(): number {

@@ -10,6 +10,7 @@ export class SingleFlight {
   constructor(
     private readonly job: () => unknown,
     private readonly onError: (error: unknown) => void,
+    private readonly onSkip?: () => void,
   ) {}
 
   get skipped(): number {
@@ -19,6 +20,7 @@ export class SingleFlight {
   trigger(): void {
     if (this.running) {
       this.skipCount++;
+      this.onSkip?.();
       return;
     }
     let result: unknown;

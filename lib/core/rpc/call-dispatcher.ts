@@ -9,6 +9,7 @@ import {
   ShuttingDownError,
   TimeoutError,
 } from '../errors.js';
+import type { TraceContext } from '../instrumentation/instrumentation.js';
 import type { NodeTable } from '../node-table.js';
 import type { CallOutcome, FunctionRunner } from './function-runner.js';
 
@@ -29,6 +30,7 @@ export interface RemoteCaller {
     param: unknown,
     traceId: string | undefined,
     timeoutMs: number,
+    traceContext?: TraceContext,
   ): Promise<CallOutcome>;
 }
 
@@ -67,7 +69,8 @@ export class CallDispatcher {
     return this.made;
   }
 
-  async call(spec: CallRequest): Promise<unknown> {
+  /** `traceContext` goes to the callee with the call (a tracer's client span). */
+  async call(spec: CallRequest, traceContext?: TraceContext): Promise<unknown> {
     const timeoutMs = spec.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_CALL_TIMEOUT_MS) {
       throw new ClusterError(
@@ -77,11 +80,11 @@ export class CallDispatcher {
     }
     if (!this.nodes.has(spec.nodeName)) throw new NodeNotFoundError(spec.nodeName, this.nodes.names);
     this.made++;
-    if (spec.nodeName === this.selfName) return this.callLocal(spec);
+    if (spec.nodeName === this.selfName) return this.callLocal(spec, traceContext);
     if (!this.remote) {
       throw new NodeUnavailableError(spec.nodeName, 'this mode has no transport between nodes');
     }
-    const outcome = await this.remote.call(spec.nodeName, spec.funcName, spec.param, spec.traceId, timeoutMs);
+    const outcome = await this.remote.call(spec.nodeName, spec.funcName, spec.param, spec.traceId, timeoutMs, traceContext);
     return outcomeToResult(outcome, spec.nodeName, spec.funcName);
   }
 
@@ -91,7 +94,7 @@ export class CallDispatcher {
     this.inFlight.clear();
   }
 
-  private async callLocal(spec: CallRequest): Promise<unknown> {
+  private async callLocal(spec: CallRequest, traceContext: TraceContext | undefined): Promise<unknown> {
     const controller = new AbortController();
     this.inFlight.add(controller);
     const aborted = new Promise<never>((_, reject) => {
@@ -105,7 +108,7 @@ export class CallDispatcher {
       signal: controller.signal,
     };
     const served = this.runner
-      .run(spec.funcName, cloneAsOverWire(spec.param), context)
+      .run(spec.funcName, cloneAsOverWire(spec.param), context, traceContext)
       .then((outcome) => cloneAsOverWire(outcomeToResult(outcome, this.selfName, spec.funcName)));
     try {
       return await withDeadline(Promise.race([served, aborted]), spec.timeoutMs, () => {

@@ -31,7 +31,7 @@ export class CallServer {
       },
     };
     this.runner
-      .run(call.funcName, call.param, context)
+      .run(call.funcName, call.param, context, call.traceContext)
       .catch((error: unknown): CallOutcome => ({ status: 'error', error: toWireError(error) }))
       .then((outcome) => respond(request, call.funcName, outcome))
       // Only a bug of ours lands here: the call is abandoned (its caller times out), loudly.

@@ -1,5 +1,7 @@
 import { NotReadyError, ShuttingDownError } from '../errors.js';
 import type { Phase } from '../events.js';
+import { callMadeOutcome } from '../instrumentation/call-outcomes.js';
+import type { Instruments } from '../instrumentation/instruments.js';
 import type { CallDispatcher } from './call-dispatcher.js';
 import type { ClusterFunctionHandler, FuncRegistry } from './func-registry.js';
 import type { FuncSpec } from './func-spec.js';
@@ -13,6 +15,7 @@ export class Calls {
     private readonly functions: FuncRegistry,
     private readonly dispatcher: CallDispatcher,
     private readonly phase: () => Phase,
+    private readonly instruments: Instruments,
   ) {}
 
   get names(): string[] {
@@ -39,12 +42,29 @@ export class Calls {
       return Promise.reject(error);
     }
     const refusal = this.refusal();
-    const outcome = refusal ? Promise.reject(refusal) : (this.dispatcher.call(spec) as Promise<R>);
+    const outcome = this.instruments.active
+      ? this.observed(spec, refusal)
+      : refusal
+        ? Promise.reject(refusal)
+        : (this.dispatcher.call(spec) as Promise<R>);
     outcome.then(
       (value) => spec.resolve(value),
       (error: Error) => spec.reject(error),
     );
     return spec.async ? Promise.resolve(undefined) : outcome;
+  }
+
+  /** A call made while instrumentation is registered: observed from dispatch (or refusal) to outcome. */
+  private observed<R>(spec: FuncSpec<R>, refusal: Error | undefined): Promise<R> {
+    const made = this.instruments.callMade(spec);
+    const dispatch = () => (refusal ? Promise.reject(refusal) : (this.dispatcher.call(spec, made?.traceContext) as Promise<R>));
+    if (!made) return dispatch();
+    const outcome = made.run(dispatch);
+    outcome.then(
+      () => made.end('ok'),
+      (error: unknown) => made.end(callMadeOutcome(error), error),
+    );
+    return outcome;
   }
 
   /** Rejects calls in flight and refuses new ones (close). */

@@ -1,3 +1,5 @@
+import type { TraceContext } from '../instrumentation/instrumentation.js';
+import type { Instruments } from '../instrumentation/instruments.js';
 import { errorText } from '../logger.js';
 import type { FuncRegistry } from './func-registry.js';
 import { runInCallContext, type CallContext } from './trace.js';
@@ -34,13 +36,26 @@ export class FunctionRunner {
   private served = 0;
   private failed = 0;
 
-  constructor(private readonly registry: FuncRegistry) {}
+  constructor(
+    private readonly registry: FuncRegistry,
+    private readonly instruments?: Instruments,
+  ) {}
 
   get stats(): { served: number; failed: number } {
     return { served: this.served, failed: this.failed };
   }
 
-  async run(funcName: string, param: unknown, context: CallContext): Promise<CallOutcome> {
+  /** `traceContext` is the caller's, as it came with the call. */
+  run(funcName: string, param: unknown, context: CallContext, traceContext?: TraceContext): Promise<CallOutcome> {
+    if (!this.instruments?.active) return this.serve(funcName, param, context);
+    const served = this.instruments.callServed({ funcName, callerNode: context.callerNode, traceContext });
+    if (!served) return this.serve(funcName, param, context);
+    const outcome = served.run(() => this.serve(funcName, param, context));
+    void outcome.then((o) => served.end(o.status === 'not-found' ? 'not_found' : o.status, o.status === 'error' ? o.error : undefined));
+    return outcome;
+  }
+
+  private async serve(funcName: string, param: unknown, context: CallContext): Promise<CallOutcome> {
     const fn = this.registry.get(funcName);
     if (!fn) return { status: 'not-found' };
     this.served++;
