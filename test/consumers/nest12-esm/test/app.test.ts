@@ -9,6 +9,8 @@ import { AppModule } from '../src/app.module.js';
 import { LeaderJobs } from '../src/leader-jobs.js';
 
 let app: INestApplication;
+// node --test waits forever by default; a job that never runs must fail the test instead.
+const deadline = { timeout: 15_000 };
 
 before(async () => {
   process.env.CLUSTER_MODE = 'single';
@@ -21,14 +23,14 @@ before(async () => {
 
 after(() => app.close());
 
-test('options come from ConfigService (strings from the environment) and the leader-only job runs', async () => {
+test('options come from ConfigService (strings from the environment) and the leader-only job runs', deadline, async () => {
   await app.get(LeaderJobs).firstRun;
   const cluster = app.get(ClusterService);
   assert.equal(cluster.isLeader(), true);
   assert.equal(cluster.getMyName(), 'esm-app');
 });
 
-test('GET /leader answers over HTTP from the leading node', async () => {
+test('GET /leader answers over HTTP from the leading node', deadline, async () => {
   await app.get(LeaderJobs).firstRun;
   const response = await fetch(`${await app.getUrl()}/leader`);
   assert.equal(response.status, 200);
