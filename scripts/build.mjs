@@ -6,7 +6,7 @@
 // ClusterService class as the injection token, one set of error classes for `instanceof`, one
 // module options symbol. Two full builds would give two of each (the dual-package hazard).
 //
-// `--write-exports` rewrites package.json's exports/main/types from scripts/package-entries.mjs;
+// `--write-exports` rewrites package.json's main/types/typesVersions/exports from scripts/package-entries.mjs;
 // without it the build fails when they differ.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,11 +59,11 @@ function checkPackageJson(write) {
   if (write) {
     Object.assign(pkg, wanted);
     writeFileSync(path, `${JSON.stringify(pkg, null, 2)}\n`);
-    console.log('package.json: exports, main and types rewritten from scripts/package-entries.mjs');
+    console.log(`package.json: ${Object.keys(wanted).join(', ')} rewritten from scripts/package-entries.mjs`);
     return;
   }
   console.error(
-    `package.json's exports, main or types do not match scripts/package-entries.mjs; run \`npm run build -- --write-exports\`. Expected:\n${JSON.stringify(wanted, null, 2)}`,
+    `package.json's ${Object.keys(wanted).join(', ')} do not match scripts/package-entries.mjs; run \`npm run build -- --write-exports\`. Expected:\n${JSON.stringify(wanted, null, 2)}`,
   );
   process.exit(1);
 }

@@ -21,9 +21,11 @@ export function esmFile(entry, ext = '.js') {
 }
 
 /**
- * package.json's `exports`, `main` and `types` as the entries require. Each entry has an `import`
- * and a `require` branch with its own `types`, so TypeScript reads ESM declarations for ESM
- * importers and CommonJS ones for `require`.
+ * package.json's `main`, `types`, `typesVersions` and `exports` as the entries require. Each entry
+ * has an `import` and a `require` branch with its own `types`, so TypeScript reads ESM
+ * declarations for ESM importers and CommonJS ones for `require`. `typesVersions` is for projects
+ * still on `moduleResolution: node10` (Nest's template before 11: `"module": "commonjs"`), which
+ * never read `exports`; it maps each subpath to its CommonJS declarations.
  */
 export function packageFields() {
   const exports = {};
@@ -35,5 +37,6 @@ export function packageFields() {
   }
   exports['./package.json'] = './package.json';
   const root = ENTRIES.find((entry) => entry.subpath === '.');
-  return { main: cjsFile(root), types: cjsFile(root, '.d.ts'), exports };
+  const subpaths = ENTRIES.filter((entry) => entry !== root).map((entry) => [entry.subpath.slice(2), [cjsFile(entry, '.d.ts')]]);
+  return { main: cjsFile(root), types: cjsFile(root, '.d.ts'), typesVersions: { '*': Object.fromEntries(subpaths) }, exports };
 }
