@@ -108,6 +108,19 @@ describe('the packed package', () => {
     }
   });
 
+  it('runs under Vitest in the project, where the test file imports it and a require() gets the same classes', () => {
+    copyFileSync(join(repoRoot, 'test/package/fixtures/vitest-consumer.test.mjs'), join(project, 'vitest-consumer.test.mjs'));
+    // A clean environment: the child is its own Vitest run, not a worker of this one.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|TINYPOOL|NODE_OPTIONS)/.test(key)));
+    const run = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--root', project, 'vitest-consumer.test.mjs'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...env, NO_COLOR: '1' },
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Tests\s+2 passed/);
+  });
+
   it('ships the sources that its source maps and declaration maps name, and no spec files', () => {
     const maps = execFileSync('find', ['dist', '-name', '*.map'], { cwd: installed, encoding: 'utf8' }).trim().split('\n');
     expect(maps.some((map) => map.endsWith('.d.ts.map'))).toBe(true);
