@@ -1,11 +1,16 @@
 // The package's public entries: the one list that the build, package.json's `exports` and
 // test/package/ all read. To add an entry, add a line here and run `npm run build -- --write-exports`.
 
-/** `subpath` is what users import (`nest-cluster/core`); `source` is its file under lib/, without extension. */
+/**
+ * `subpath` is what users import (`nest-cluster/core`); `source` is its file under lib/, without
+ * extension; `peers` are the optional peer dependencies that the entry itself needs. Every other
+ * optional peer belongs to a mode (ioredis for redis mode), and test/package/ checks that no
+ * entry's types need it.
+ */
 export const ENTRIES = [
   { subpath: '.', source: 'index' },
   { subpath: './core', source: 'core-api' },
-  { subpath: './terminus', source: 'terminus/index' },
+  { subpath: './terminus', source: 'terminus/index', peers: ['@nestjs/terminus'] },
 ];
 
 /** Where the build puts the real implementation (CommonJS) and the thin ESM wrappers over it. */

@@ -10,6 +10,7 @@ import { packPackage, unpackInto } from '../helpers/packed-package.js';
 interface Entry {
   subpath: string;
   source: string;
+  peers?: string[];
 }
 const { ENTRIES, packageFields } = (await import(pathToFileURL(join(repoRoot, 'scripts/package-entries.mjs')).href)) as {
   ENTRIES: Entry[];
@@ -17,12 +18,19 @@ const { ENTRIES, packageFields } = (await import(pathToFileURL(join(repoRoot, 's
 };
 const specifiers = ENTRIES.map((entry) => `nest-cluster${entry.subpath.slice(1)}`);
 
+/** Optional peers that only a mode needs (ioredis for redis mode), not any entry. */
+const { peerDependenciesMeta } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+};
+const entryPeers = new Set(ENTRIES.flatMap((entry) => entry.peers ?? []));
+const modePeers = Object.keys(peerDependenciesMeta).filter((name) => peerDependenciesMeta[name]!.optional && !entryPeers.has(name));
+
 const work = mkdtempSync(join(tmpdir(), 'nest-cluster-dual-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
- * A project holding the packed package and, linked, every package of this checkout except
- * ioredis: redis mode's optional peer, which a user who does not use redis mode lacks.
+ * A project holding the packed package and, linked, every package of this checkout except the
+ * optional peers of modes, which a user who does not use those modes lacks.
  */
 const project = join(work, 'app');
 let installed: string;
@@ -30,8 +38,15 @@ beforeAll(() => {
   const tarball = packPackage(work);
   mkdirSync(join(project, 'node_modules'), { recursive: true });
   for (const name of readdirSync(join(repoRoot, 'node_modules'))) {
-    if (name === 'ioredis' || name === '.bin' || name === '.package-lock.json') continue;
-    symlinkSync(join(repoRoot, 'node_modules', name), join(project, 'node_modules', name), 'dir');
+    if (name === '.bin' || name === '.package-lock.json') continue;
+    if (name.startsWith('@')) {
+      mkdirSync(join(project, 'node_modules', name));
+      for (const scoped of readdirSync(join(repoRoot, 'node_modules', name))) {
+        if (!modePeers.includes(`${name}/${scoped}`)) symlinkSync(join(repoRoot, 'node_modules', name, scoped), join(project, 'node_modules', name, scoped), 'dir');
+      }
+    } else if (!modePeers.includes(name)) {
+      symlinkSync(join(repoRoot, 'node_modules', name), join(project, 'node_modules', name), 'dir');
+    }
   }
   unpackInto(tarball, project);
   installed = join(project, 'node_modules', 'nest-cluster');
@@ -72,7 +87,8 @@ describe('the packed package', () => {
     });
   });
 
-  it('type-checks every entry from ESM and from CommonJS with skipLibCheck off and no ioredis installed', () => {
+  it(`type-checks every entry from ESM and from CommonJS with skipLibCheck off and no optional peer of a mode installed (${modePeers.join(', ')})`, () => {
+    expect(modePeers).toContain('ioredis');
     const uses = ENTRIES.map((entry, i) => `import * as entry${i} from 'nest-cluster${entry.subpath.slice(1)}';\nexport const names${i} = Object.keys(entry${i});`).join('\n');
     const typed = `import type { ClusterModuleOptions } from 'nest-cluster';\nexport const options: ClusterModuleOptions = { mode: 'single', redis: { url: 'redis://localhost:6379' } };\n`;
     writeFileSync(join(project, 'consumer.mts'), `${uses}\n${typed}`);
