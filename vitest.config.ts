@@ -16,6 +16,8 @@ export default defineConfig({
   },
   test: {
     include: ['lib/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // Projects with their own dependencies and test runners; test/consumers/run.sh runs them.
+    exclude: ['**/node_modules/**', 'test/consumers/**'],
     setupFiles: ['./test/node20-compat.ts', 'reflect-metadata'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

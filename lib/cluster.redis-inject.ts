@@ -1,14 +1,14 @@
 import type { InjectionToken } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { ClusterConfigError } from './core/errors.js';
-import type { RedisClient } from './core/election/redis/lease-store.js';
+import type { ClusterRedisClient } from './core/redis-client.js';
 
 function tokenName(token: InjectionToken): string {
   return typeof token === 'function' ? token.name : String(token);
 }
 
 /** The seed's BeanName: an ioredis client some other provider of the application already made. */
-export function resolveInjectedRedis(moduleRef: ModuleRef, token: InjectionToken): RedisClient {
+export function resolveInjectedRedis(moduleRef: ModuleRef, token: InjectionToken): ClusterRedisClient {
   let client: unknown;
   try {
     client = moduleRef.get(token, { strict: false });
@@ -23,5 +23,5 @@ export function resolveInjectedRedis(moduleRef: ModuleRef, token: InjectionToken
       `Invalid cluster option \`redisDiscovery.inject\`: provider ${tokenName(token)} is not an ioredis Redis or Cluster client.`,
     );
   }
-  return client as RedisClient;
+  return client as ClusterRedisClient;
 }

@@ -15,6 +15,7 @@ export { parseNodes } from './config/nodes-option.js';
 export { createCluster, type ClusterEnvironment } from './create-cluster.js';
 export { Cluster, type ClusterParts, type ClusterStats } from './core/cluster.js';
 export type { ClusterMode, ClusterSettings, RedisClientSettings, RedisLeaseSettings } from './core/settings.js';
+export type { ClusterRedisClient, ClusterRedisConnectionOptions } from './core/redis-client.js';
 export type { TransportStats } from './core/transport/transport-types.js';
 export type { ElectionEngine, ElectionHost, ElectionView } from './core/election/election-engine.js';
 export type { Clock } from './core/clock.js';

@@ -8,7 +8,7 @@ import type { NodeConfig } from './core/node.js';
 import type { HostLookup } from './core/transport/host-lookup.js';
 import { Transport } from './core/transport/transport.js';
 import { RedisLeaseEngine } from './core/election/redis/redis-lease-engine.js';
-import type { RedisClient } from './core/election/redis/lease-store.js';
+import type { ClusterRedisClient } from './core/redis-client.js';
 import { SingleEngine } from './core/election/single/single-engine.js';
 import type { ClusterSettings } from './core/settings.js';
 import { openLeaseStore } from './redis-lease-store.js';
@@ -18,7 +18,7 @@ import { systemClock } from './system-clock.js';
 export interface ClusterEnvironment {
   clock?: Clock;
   /** The client behind `redisDiscovery.inject`, resolved when the cluster starts. */
-  redisClient?: () => RedisClient;
+  redisClient?: () => ClusterRedisClient;
   /** Randomness for election timeouts and re-dial jitter. */
   random?: () => number;
   /** Where to dial each peer (partition tests route links through a proxy). */

@@ -6,6 +6,7 @@ import {
   type LeaseStore,
   type RedisClient,
 } from './core/election/redis/lease-store.js';
+import type { ClusterRedisClient } from './core/redis-client.js';
 import type { RedisClientSettings } from './core/settings.js';
 
 type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => RedisType;
@@ -29,10 +30,12 @@ async function loadRedis(): Promise<RedisConstructor> {
  */
 export async function openLeaseStore(
   redis: RedisClientSettings | undefined,
-  injected: (() => RedisClient) | undefined,
+  injected: (() => ClusterRedisClient) | undefined,
   onError: (kind: string, error: unknown) => void,
 ): Promise<LeaseStore> {
-  const given = redis?.client ?? injected?.();
+  // The options check accepted the client by its shape (an ioredis Redis or Cluster); the store
+  // uses it with ioredis's types.
+  const given = (redis?.client ?? injected?.()) as RedisClient | undefined;
   if (given) return new IoredisLeaseStore(given, false, onError);
   const Redis = await loadRedis();
   const options = { disconnectTimeout: DISCONNECT_TIMEOUT_MS, ...redis?.options };

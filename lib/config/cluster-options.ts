@@ -2,8 +2,8 @@ import type { ClusterLogger } from '../core/logger.js';
 
 /** A Nest injection token (Nest's InjectionToken, spelled here so lib/config needs no Nest import). */
 export type RedisInjectionToken = string | symbol | Function;
-import type { Cluster as RedisCluster, Redis, RedisOptions } from 'ioredis';
 import type { SecureContextOptions } from 'node:tls';
+import type { ClusterRedisClient, ClusterRedisConnectionOptions } from '../core/redis-client.js';
 import type { ClusterMode } from '../core/settings.js';
 
 /** A member of the cluster (the seed's `Nodes` entry). */
@@ -31,9 +31,9 @@ export interface ClusterNodeOptions {
 /** Where redis mode gets its client. */
 export interface ClusterRedisOptions {
   /** An ioredis `Redis` (single, Sentinel) or `Cluster` client; left open on shutdown. */
-  client?: Redis | RedisCluster;
+  client?: ClusterRedisClient;
   /** Options for a client this module creates (and closes on shutdown). */
-  options?: RedisOptions;
+  options?: ClusterRedisConnectionOptions;
   /** `redis://` URL for a client this module creates (and closes on shutdown). */
   url?: string;
 }

@@ -1,6 +1,5 @@
-import type { RedisOptions } from 'ioredis';
 import type { SecureContextOptions } from 'node:tls';
-import type { RedisClient } from './election/redis/lease-store.js';
+import type { ClusterRedisClient, ClusterRedisConnectionOptions } from './redis-client.js';
 import type { ClusterLogger } from './logger.js';
 import type { NodeConfig } from './node.js';
 import type { Timing } from './timing.js';
@@ -16,8 +15,8 @@ export interface RedisLeaseSettings {
 
 /** Where redis mode gets its client: given (left open), or made from options/url (closed by us). */
 export interface RedisClientSettings {
-  readonly client: RedisClient | undefined;
-  readonly options: RedisOptions | undefined;
+  readonly client: ClusterRedisClient | undefined;
+  readonly options: ClusterRedisConnectionOptions | undefined;
   readonly url: string | undefined;
 }
 

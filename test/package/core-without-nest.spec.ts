@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/built-lib.js';
+import { packPackage, unpackInto } from '../helpers/packed-package.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nest-cluster-core-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -14,12 +15,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * `nest-cluster/core` path fails the load.
  */
 function consumerProject(): string {
-  execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'pipe' });
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').at(-1)!;
   const app = join(work, 'app');
   const modules = join(app, 'node_modules');
-  mkdirSync(join(modules, 'nest-cluster'), { recursive: true });
-  execFileSync('tar', ['-xzf', join(work, packed), '-C', join(modules, 'nest-cluster'), '--strip-components=1']);
+  unpackInto(packPackage(work), app);
   // Only the package's own dependencies and the rxjs peer, copied from this checkout.
   for (const name of ['cron', 'luxon', '@types/luxon', 'rxjs', 'tslib']) {
     cpSync(join(repoRoot, 'node_modules', name), join(modules, name), { recursive: true, dereference: true });

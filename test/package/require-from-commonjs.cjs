@@ -1,4 +1,5 @@
-// The package is ESM without top-level await, so a CommonJS Nest app can require() it (Node 20.19+).
+// require('nest-cluster') loads the CommonJS build (exports' `require` condition), so a CommonJS
+// Nest app, and Jest, which cannot require() an ES module, load it as they load Nest itself.
 // Run after `npm run build`; exits non-zero if require() or a basic single-mode cycle fails.
 const assert = require('node:assert/strict');
 const { createCluster, ClusterModule, ClusterService } = require('nest-cluster');
