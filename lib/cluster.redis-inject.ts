@@ -1,7 +1,7 @@
 import type { InjectionToken } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { ClusterConfigError } from './core/errors.js';
-import type { RedisClient } from './core/election/redis/lease-store.js';
+import type { RedisClient } from './core/election/lease/stores/redis/ioredis-commands.js';
 
 function tokenName(token: InjectionToken): string {
   return typeof token === 'function' ? token.name : String(token);

@@ -5,7 +5,7 @@ import { freePorts } from '../helpers/ports.js';
 import { FAST, RedisNodes } from '../helpers/redis-nodes.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { leaseKeys } from '../../lib/core/election/redis/lease-keys.js';
+import { leaseKeys } from '../../lib/core/election/lease/stores/redis/lease-keys.js';
 
 let server: RedisServer;
 let group: RedisNodes;
