@@ -129,6 +129,7 @@ export class PgBouncer {
   ) {}
 
   static readonly binary = '/usr/sbin/pgbouncer';
+  static readonly available = existsSync(PgBouncer.binary);
 
   static async start(server: PostgresServer): Promise<PgBouncer> {
     const user = serverUser('postgres');
