@@ -1,78 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ElectionView } from '../../lib/core/election/election-engine.js';
 import { LeaseEngine } from '../../lib/core/election/lease/lease-engine.js';
-import type { AcquireReply, HeldLease, LeaseClaim, LeaseReading, LeaseStore } from '../../lib/core/election/lease/lease-store.js';
 import { silentLogger } from '../../lib/core/logger.js';
+import { MemoryStore } from '../helpers/memory-lease-store.js';
 
 /**
  * The engine against an in-memory store on fake timers: exact instants, no server. The real
  * stores are exercised by test/redis and test/stores; this one pins the timing rules down to the
  * millisecond.
  */
-class MemoryStore implements LeaseStore {
-  readonly leaseName = 'memory';
-  value: string | undefined;
-  expiresAt = 0;
-  epoch = 0;
-  /** While set, every command waits for it (a paused or unreachable store). */
-  hang: Promise<void> | undefined;
-  published: string[] = [];
-  listener: ((message: string) => void) | undefined;
-  calls: string[] = [];
-
-  private live(): string | undefined {
-    return performance.now() < this.expiresAt ? this.value : undefined;
-  }
-
-  private async call(name: string): Promise<void> {
-    this.calls.push(name);
-    if (this.hang) await this.hang;
-  }
-
-  private reading(): LeaseReading {
-    const value = this.live();
-    const parsed = value === undefined ? undefined : (JSON.parse(value) as { node: unknown; token: unknown });
-    return { holder: parsed && { ...parsed, raw: value }, remainingMs: this.expiresAt - performance.now(), quarantined: false };
-  }
-
-  async acquire(claim: LeaseClaim): Promise<AcquireReply> {
-    await this.call('acquire');
-    if (this.live()) return { acquired: false, ...this.reading() };
-    this.epoch = Math.max(this.epoch + 1, claim.highestToken + 1);
-    this.value = JSON.stringify({ node: claim.node, token: this.epoch });
-    this.expiresAt = performance.now() + claim.periodMs;
-    return { acquired: true, ...this.reading() };
-  }
-
-  async renew(lease: HeldLease, periodMs: number): Promise<boolean> {
-    await this.call('renew');
-    if (this.live() !== lease.raw) return false;
-    this.expiresAt = performance.now() + periodMs;
-    return true;
-  }
-
-  async release(lease: HeldLease): Promise<boolean> {
-    await this.call('release');
-    if (this.live() !== lease.raw) return false;
-    this.value = undefined;
-    return true;
-  }
-
-  async read(): Promise<LeaseReading> {
-    await this.call('read');
-    return this.reading();
-  }
-
-  async announce(message: string): Promise<void> {
-    this.published.push(message);
-  }
-
-  watch(onMessage: (message: string) => void): void {
-    this.listener = onMessage;
-  }
-
-  async close(): Promise<void> {}
-}
 
 const lease = { dataPath: 'unit', electionInterval: 150, electionPeriod: 500, syncLeaderInterval: 150 };
 // Acting window per lease: 500 · (1 − 0.05) − 25 = 450 ms from the send time.
