@@ -5,39 +5,23 @@ import { usableLeaseMs } from '../../lease-span.js';
 import { errorText, type ClusterLogger } from '../../logger.js';
 import type { ElectionEngine, ElectionHost, ElectionView } from '../election-engine.js';
 import { NO_LEADER_VIEW } from '../election-engine.js';
+import type { LeaseEngineConfig } from './lease-config.js';
 import { LeaseLog } from './lease-log.js';
+import { LeaseLoop } from './lease-loop.js';
 import type { HeldLease, LeaseStore } from './lease-store.js';
 import { LeaseWatch, type KnownLeader } from './lease-watch.js';
 import type { Holder, Notice } from './lease-values.js';
 import { leaseView, sameView } from './lease-view.js';
-
-// This file is over 250 lines: it is the lease algorithm of DESIGN §5 in one place (the loop, the
-// three store operations and the step-down rule), which reads best unsplit.
-
-export interface LeaseTimings {
-  readonly electionInterval: number;
-  readonly electionPeriod: number;
-  readonly syncLeaderInterval: number;
-}
-
-export interface LeaseEngineConfig {
-  readonly nodeName: string;
-  readonly lease: LeaseTimings;
-  /** ρ: how far the clock rates of this process and the store may differ. */
-  readonly clockDriftBound: number;
-  /** δ: taken off every lease for event-loop stalls between a reply and acting on it. */
-  readonly eventLoopMarginMs: number;
-  /** How log lines name the store: `Redis`, `PostgreSQL`. */
-  readonly label: string;
-  /** How log lines name what holds the lease: `the leader key`, `the lease row`. */
-  readonly heldIn: string;
-}
 
 /** The lease this node holds, and until when it may act on it. */
 interface Lease {
   readonly held: HeldLease;
   validUntil: number;
 }
+
+// Over 250 lines for a reason: this is the lease algorithm of DESIGN §5 in one place (acquire,
+// renew, release, the step-down rule and hand-over), to be checked against the rules in one read;
+// the loop, the view, what followers learn and the log live beside it.
 
 /**
  * The lease engine (DESIGN §5) over any {@link LeaseStore}: the leader is whoever holds the
@@ -60,8 +44,6 @@ export class LeaseEngine implements ElectionEngine {
   private started = false;
   private stopped = false;
   private stopping: Promise<void> | undefined;
-  private inflight: Promise<void> | undefined;
-  private again = false;
   /**
    * DESIGN §4 hand-over: this node stopped acting but keeps renewing its lease, so nobody else can
    * start acting while its leader jobs drain; `stop()` or `transferLeadership()` then releases it.
@@ -69,7 +51,7 @@ export class LeaseEngine implements ElectionEngine {
   private resigned = false;
   /** After handing leadership over, this node does not compete until then. */
   private holdOffUntil = Number.NEGATIVE_INFINITY;
-  private tickTimer: NodeJS.Timeout | undefined;
+  private readonly loop: LeaseLoop;
   private expiryTimer: NodeJS.Timeout | undefined;
   /** What followers learn: the known leader, the highest token, invalid values refused. */
   private readonly watch: LeaseWatch;
@@ -84,8 +66,16 @@ export class LeaseEngine implements ElectionEngine {
     private readonly logger: ClusterLogger,
     private readonly openStore: (onError: (kind: string, error: unknown) => void) => Promise<LeaseStore>,
   ) {
-    const { electionPeriod } = config.lease;
+    const { electionPeriod, electionInterval } = config.lease;
     this.watch = new LeaseWatch(config, clock, logger);
+    this.loop = new LeaseLoop({
+      // A follower's attempt doubles as its read of the leader, so it attempts at the sync rate too.
+      intervalMs: () => (this.lease ? electionInterval : Math.min(electionInterval, config.lease.syncLeaderInterval)),
+      next: () => this.nextOperation(),
+      deadlineMs: electionPeriod,
+      deadlineError: () => this.noReply(),
+      failed: (kind, error) => this.watch.failures.failed(kind, error),
+    });
     this.safeLeaseMs = usableLeaseMs(electionPeriod, config.clockDriftBound, config.eventLoopMarginMs);
     this.notes = new LeaseLog(logger, clock, {
       nodeName: config.nodeName,
@@ -116,7 +106,7 @@ export class LeaseEngine implements ElectionEngine {
     this.store = store;
     this.watch.attach(store);
     store.watch?.((message) => this.onNotice(message));
-    this.tick();
+    this.loop.tick();
   }
 
   stop({ handOver }: { handOver: boolean }): Promise<void> {
@@ -159,42 +149,12 @@ export class LeaseEngine implements ElectionEngine {
     return leader && this.current.leaderName !== undefined ? leader.until : Number.NEGATIVE_INFINITY;
   }
 
-  // ---- the loop ----------------------------------------------------------------------------------
+  // ---- the store operations ---------------------------------------------------------------------
 
-  /** One renewal (leader) or acquisition attempt (follower) now, and the next one scheduled. */
-  private tick(): void {
-    this.schedule();
-    this.attempt();
-  }
-
-  private schedule(): void {
-    clearTimeout(this.tickTimer);
-    if (this.stopped) return;
-    const { electionInterval, syncLeaderInterval } = this.config.lease;
-    // A follower's attempt doubles as its read of the leader, so it attempts at the sync rate too.
-    const next = this.lease ? electionInterval : Math.min(electionInterval, syncLeaderInterval);
-    this.tickTimer = setTimeout(() => this.tick(), next);
-  }
-
-  /** Runs one store operation at a time; a request made meanwhile runs right after. */
-  private attempt(): void {
-    if (this.stopped) return;
-    if (this.inflight) {
-      this.again = true;
-      return;
-    }
-    this.again = false;
-    const kind = this.lease ? 'renewal' : 'acquisition';
-    const op = this.lease ? this.renew(this.lease) : this.clock.now() >= this.holdOffUntil ? this.acquire() : undefined;
-    if (!op) return;
-    // An operation the store never answers must not stall the loop. Its late effect is safe either
-    // way: a late renewal or acquisition only keeps a lease this node does not act on, and it expires.
-    this.inflight = withDeadline(op, this.config.lease.electionPeriod, () => this.noReply())
-      .catch((error: unknown) => this.watch.failures.failed(kind, error))
-      .finally(() => {
-        this.inflight = undefined;
-        if (this.again) this.attempt();
-      });
+  private nextOperation(): { kind: string; run: Promise<void> } | undefined {
+    if (this.stopped) return undefined;
+    if (this.lease) return { kind: 'renewal', run: this.renew(this.lease) };
+    return this.clock.now() >= this.holdOffUntil ? { kind: 'acquisition', run: this.acquire() } : undefined;
   }
 
   private async acquire(): Promise<void> {
@@ -229,7 +189,7 @@ export class LeaseEngine implements ElectionEngine {
     this.resigned = false;
     this.watch.forget();
     this.refresh();
-    this.schedule();
+    this.loop.schedule();
     this.notify({ type: 'acquired', node: this.config.nodeName, token: holder.token });
   }
 
@@ -244,8 +204,8 @@ export class LeaseEngine implements ElectionEngine {
       );
       this.lease = undefined;
       this.refresh();
-      this.schedule();
-      this.again = true;
+      this.loop.schedule();
+      this.loop.again_();
       return;
     }
     lease.validUntil = Math.max(lease.validUntil, sentAt + this.safeLeaseMs);
@@ -300,7 +260,7 @@ export class LeaseEngine implements ElectionEngine {
         this.watch.forget();
         this.refresh();
       }
-      if (notice.to === undefined || notice.to === this.config.nodeName) this.attempt();
+      if (notice.to === undefined || notice.to === this.config.nodeName) this.loop.attempt();
     }
   }
 
@@ -312,7 +272,7 @@ export class LeaseEngine implements ElectionEngine {
     this.lease = undefined;
     this.refresh();
     this.releaseQuietly(lease);
-    this.tick();
+    this.loop.tick();
   }
 
   /** Applies the clock (leases run out), reports the view if it changed, and arms the next expiry. */
@@ -354,7 +314,7 @@ export class LeaseEngine implements ElectionEngine {
 
   private async shutDown(handOver: boolean): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.tickTimer);
+    this.loop.stop();
     clearTimeout(this.expiryTimer);
     const lease = this.lease;
     this.watch.forget();
@@ -364,7 +324,7 @@ export class LeaseEngine implements ElectionEngine {
     try {
       if (handOver) {
         // An acquisition in flight may still win; wait for it, so its lease is released too.
-        await withDeadline(this.inflight ?? Promise.resolve(), bound, () => this.noReply());
+        await this.loop.settled(bound);
         const held = this.lease ?? lease;
         if (held) await withDeadline(this.release(held), bound, () => this.noReply());
       }

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { ClusterLogger } from '../../logger.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { FailureLog } from './failure-log.js';
-import type { LeaseEngineConfig } from './lease-engine.js';
+import type { LeaseEngineConfig } from './lease-config.js';
 import type { LeaseReading, LeaseStore } from './lease-store.js';
 import { checkHolder, parseNotice, remainingOf, shown, type Holder, type Notice } from './lease-values.js';
 
