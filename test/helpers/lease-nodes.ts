@@ -3,6 +3,7 @@ import type { ClusterModuleOptions } from '../../lib/config/cluster-options.js';
 import { Cluster } from '../../lib/core/cluster.js';
 import type { ElectionEngine, ElectionView } from '../../lib/core/election/election-engine.js';
 import { partsFor, type ClusterEnvironment } from '../../lib/create-cluster.js';
+import { expect } from 'vitest';
 import { ActingLog } from './acting-log.js';
 import { waitFor } from './wait-for.js';
 
@@ -94,6 +95,21 @@ export class LeaseNodes {
   async crash(node: LeaseNode): Promise<void> {
     this.crashed.add(node);
     await node.engine.stop({ handOver: false });
+  }
+
+  /**
+   * Crashes the leader `among` agree on and waits until the live nodes follow a successor, which
+   * must hold a higher fencing token; returns it and how long the failover took.
+   */
+  async failOver(among: LeaseNode[] = this.live()): Promise<{ successor: LeaseNode; ms: number }> {
+    const leader = await this.settled(among);
+    const token = leader.cluster.getMyTerm();
+    const crashedAt = performance.now();
+    await this.crash(leader);
+    const successor = await this.settled(this.live());
+    const ms = performance.now() - crashedAt;
+    expect(successor.cluster.getMyTerm(), `the successor of ${leader.name} (token ${token})`).toBeGreaterThan(token);
+    return { successor, ms };
   }
 
   async closeAll(): Promise<void> {

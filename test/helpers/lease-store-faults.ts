@@ -1,8 +1,9 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ClusterModuleOptions } from '../../lib/config/cluster-options.js';
 import type { LeaseEngine } from '../../lib/core/election/lease/lease-engine.js';
 import { memoryLogger } from './clusters.js';
 import { FAST, LeaseNodes, type LeaseNode } from './lease-nodes.js';
+import { useCleanups } from './lifecycle.js';
 import { waitFor } from './wait-for.js';
 
 /** A database the shared lease scenarios run against; `name` is the lease's row. */
@@ -36,18 +37,13 @@ const refused = (nodes: LeaseNode[]) => nodes.reduce((sum, n) => sum + (n.engine
  * the acting-log oracle: never two acting leaders, fencing tokens strictly increasing.
  */
 export function leaseStoreFaults(store: () => StoreUnderTest): void {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    const errors: unknown[] = [];
-    while (cleanups.length) await cleanups.pop()!().catch((error: unknown) => errors.push(error));
-    if (errors.length > 0) throw errors[0];
-  });
+  const cleanup = useCleanups();
 
   let leases = 0;
   async function threeNodes(logger = memoryLogger()) {
     const name = `faults-${++leases}`;
     const group = new LeaseNodes({ ...store().options(name), logger });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await group.closeAll();
       group.log.expectSafe();
     });
@@ -130,7 +126,7 @@ export function leaseStoreFaults(store: () => StoreUnderTest): void {
 
   it("a node whose application clock is minutes off changes nothing: the database's clock decides", async () => {
     const group = new LeaseNodes({ ...store().options('skew'), logger: false });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await group.closeAll();
       group.log.expectSafe();
     });

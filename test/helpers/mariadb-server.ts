@@ -1,18 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freePort } from './ports.js';
+import { ServerProcess } from './server-process.js';
 import { serverDir, serverUser } from './server-user.js';
-import { waitFor } from './wait-for.js';
 
 export const MARIADBD = '/usr/sbin/mariadbd';
 export const hasMariadb = existsSync(MARIADBD) && existsSync('/usr/bin/mariadb-install-db');
-
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 /**
  * A MariaDB of this test's own: `mariadb-install-db` in a temp dir, then `mariadbd` on a free
@@ -20,14 +15,26 @@ process.once('exit', () => {
  * without grant tables (no passwords to manage). Stopped by PID, never by name.
  */
 export class MariadbServer {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private readonly process: ServerProcess;
 
   private constructor(
     readonly port: number,
     readonly dir: string,
-    private readonly user: { uid: number; gid: number } | undefined,
-  ) {}
+    user: { uid: number; gid: number } | undefined,
+  ) {
+    const args = [
+      '--no-defaults',
+      `--datadir=${join(dir, 'data')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${join(dir, 'mysqld.sock')}`,
+      `--pid-file=${join(dir, 'mysqld.pid')}`,
+      '--skip-grant-tables',
+      '--innodb-buffer-pool-size=32M',
+      '--innodb-flush-log-at-trx-commit=2',
+    ];
+    this.process = new ServerProcess(MARIADBD, args, user);
+  }
 
   static async start(): Promise<MariadbServer> {
     const user = serverUser('mysql');
@@ -59,35 +66,12 @@ export class MariadbServer {
     }
   }
 
-  private async launch(): Promise<void> {
-    const args = [
-      '--no-defaults',
-      `--datadir=${join(this.dir, 'data')}`,
-      `--port=${this.port}`,
-      '--bind-address=127.0.0.1',
-      `--socket=${join(this.dir, 'mysqld.sock')}`,
-      `--pid-file=${join(this.dir, 'mysqld.pid')}`,
-      '--skip-grant-tables',
-      '--innodb-buffer-pool-size=32M',
-      '--innodb-flush-log-at-trx-commit=2',
-    ];
-    const child = spawn(MARIADBD, args, { stdio: 'ignore', uid: this.user?.uid, gid: this.user?.gid });
-    this.child = child;
-    running.add(child);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    void this.exited.then(() => running.delete(child));
-    await waitFor(() => this.query('SELECT 1').then(() => true, () => false), {
-      timeoutMs: 60_000,
-      intervalMs: 50,
-      what: `mariadbd on port ${this.port}`,
-    });
+  private launch(): Promise<void> {
+    return this.process.start(() => this.query('SELECT 1').then(() => true, () => false), `mariadbd on port ${this.port}`);
   }
 
   private signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    child.kill(signal);
-    return this.exited;
+    return this.process.signal(signal);
   }
 
   stop(): Promise<void> {
@@ -105,7 +89,11 @@ export class MariadbServer {
 
   /** SIGSTOP (or SIGCONT): one process, every connection thread stops answering, sockets stay open. */
   freeze(frozen: boolean): void {
-    this.child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    try {
+      if (this.process.pid !== undefined) process.kill(this.process.pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      // not running
+    }
   }
 
   async dispose(): Promise<void> {

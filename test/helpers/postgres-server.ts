@@ -1,18 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
+import { ServerProcess } from './server-process.js';
 import { processTree, serverDir, serverUser } from './server-user.js';
-import { waitFor } from './wait-for.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const hasPostgres = existsSync(join(PG_BIN, 'postgres'));
-
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 /**
  * A PostgreSQL 15 of this test's own: `initdb` in a temp dir, then the `postgres` server itself
@@ -20,14 +15,16 @@ process.once('exit', () => {
  * Run as the postgres user when the tests run as root. Stopped by PID, never by name.
  */
 export class PostgresServer {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private readonly process: ServerProcess;
 
   private constructor(
     readonly port: number,
     readonly dir: string,
-    private readonly user: { uid: number; gid: number } | undefined,
-  ) {}
+    user: { uid: number; gid: number } | undefined,
+  ) {
+    const args = ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
+    this.process = new ServerProcess(join(PG_BIN, 'postgres'), args, user);
+  }
 
   static async start(): Promise<PostgresServer> {
     const user = serverUser('postgres');
@@ -48,10 +45,6 @@ export class PostgresServer {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   /** One statement over a fresh connection of its own. */
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
     const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2000 });
@@ -64,25 +57,12 @@ export class PostgresServer {
     }
   }
 
-  private async launch(): Promise<void> {
-    const args = ['-D', join(this.dir, 'data'), '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
-    const child = spawn(join(PG_BIN, 'postgres'), args, { stdio: 'ignore', uid: this.user?.uid, gid: this.user?.gid });
-    this.child = child;
-    running.add(child);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    void this.exited.then(() => running.delete(child));
-    await waitFor(() => this.query('SELECT 1').then(() => true, () => false), {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-      what: `postgres on port ${this.port}`,
-    });
+  private launch(): Promise<void> {
+    return this.process.start(() => this.query('SELECT 1').then(() => true, () => false), `postgres on port ${this.port}`);
   }
 
   private signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    child.kill(signal);
-    return this.exited;
+    return this.process.signal(signal);
   }
 
   /** Fast shutdown (SIGINT): every session is ended, the data is kept. */
@@ -102,8 +82,8 @@ export class PostgresServer {
 
   /** SIGSTOP (or SIGCONT) the server and every backend: the database stops answering, sockets stay open. */
   freeze(frozen: boolean): void {
-    if (this.child?.pid === undefined) return;
-    for (const pid of processTree(this.child.pid)) {
+    if (this.process.pid === undefined) return;
+    for (const pid of processTree(this.process.pid)) {
       try {
         process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
       } catch {
@@ -123,9 +103,8 @@ export class PostgresServer {
 export class PgBouncer {
   private constructor(
     readonly port: number,
-    private readonly child: ChildProcess,
+    private readonly process: ServerProcess,
     private readonly dir: string,
-    private readonly exited: Promise<void>,
   ) {}
 
   static readonly binary = '/usr/sbin/pgbouncer';
@@ -153,27 +132,8 @@ export class PgBouncer {
         '',
       ].join('\n'),
     );
-    const child = spawn(PgBouncer.binary, [ini], { stdio: 'ignore', uid: user?.uid, gid: user?.gid });
-    running.add(child);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    void exited.then(() => running.delete(child));
-    const bouncer = new PgBouncer(port, child, dir, exited);
-    await waitFor(
-      async () => {
-        const client = new pg.Client({ connectionString: bouncer.url, connectionTimeoutMillis: 1000 });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-          await client.query('SELECT 1');
-          return true;
-        } catch {
-          return false;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      },
-      { timeoutMs: 20_000, intervalMs: 50, what: `pgbouncer on port ${port}` },
-    );
+    const bouncer = new PgBouncer(port, new ServerProcess(PgBouncer.binary, [ini], user), dir);
+    await bouncer.process.start(() => answers(bouncer.url), `pgbouncer on port ${port}`);
     return bouncer;
   }
 
@@ -182,10 +142,22 @@ export class PgBouncer {
   }
 
   async dispose(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGINT');
-      await this.exited;
-    }
+    await this.process.signal('SIGINT');
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether a fresh connection to `url` runs one statement. */
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

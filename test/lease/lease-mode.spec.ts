@@ -1,19 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCluster } from 'nest-cluster';
 import type { AcquireReply, LeaseStore } from '../../lib/core/election/lease/lease-store.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { FAST, LeaseNodes } from '../helpers/lease-nodes.js';
+import { useCleanups } from '../helpers/lifecycle.js';
 import { MemoryStore } from '../helpers/memory-lease-store.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const cleanup = useCleanups();
 
 function nodes(store: LeaseStore, logger: ReturnType<typeof memoryLogger> | false = false) {
   const group = new LeaseNodes({ mode: 'lease', lease: { store }, logger });
-  cleanups.push(async () => {
+  cleanup(async () => {
     await group.closeAll();
     group.log.expectSafe();
   });
@@ -39,11 +37,7 @@ describe("mode 'lease': a store of the application's own", () => {
     store.deliver = true;
     const group = nodes(store);
     const all = await group.start('a', 'b', 'c');
-    const first = await group.settled(all);
-    const token = first.cluster.getMyTerm();
-    await group.crash(first);
-    const second = await group.settled(group.live());
-    expect(second.cluster.getMyTerm()).toBeGreaterThan(token);
+    const { successor: second } = await group.failOver(all);
     await second.cluster.close();
     const third = await group.settled(group.live());
     expect(third.cluster.getMyTerm()).toBeGreaterThan(second.cluster.getMyTerm());

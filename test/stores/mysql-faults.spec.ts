@@ -1,27 +1,22 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { leaseStoreFaults, type StoreUnderTest } from '../helpers/lease-store-faults.js';
 import { hasMariadb, MariadbServer } from '../helpers/mariadb-server.js';
+import { useServer } from '../helpers/lifecycle.js';
 
-let server: MariadbServer;
-beforeAll(async () => {
-  if (hasMariadb) server = await MariadbServer.start();
-}, 120_000);
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useServer(hasMariadb, () => MariadbServer.start());
 
 const table = 'nest_cluster.nest_cluster_lease';
 const mariadb = (): StoreUnderTest => ({
   label: 'MySQL',
-  options: (name) => ({ mode: 'mysql', mysql: { uri: server.uri }, lease: { name } }),
-  kill: () => server.kill(),
-  restart: () => server.restart(),
-  freeze: (frozen) => server.freeze(frozen),
+  options: (name) => ({ mode: 'mysql', mysql: { uri: server().uri }, lease: { name } }),
+  kill: () => server().kill(),
+  restart: () => server().restart(),
+  freeze: (frozen) => server().freeze(frozen),
   exec: async (statement, name) => {
-    if (statement !== 'KILL') return server.query(statement, statement.includes('?') ? [name] : []);
+    if (statement !== 'KILL') return server().query(statement, statement.includes('?') ? [name] : []);
     // KILL takes one id per statement: end every other connection, one by one.
-    const rows = (await server.query('SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID()')) as { id: number }[];
-    for (const { id } of rows) await server.query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
+    const rows = (await server().query('SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID()')) as { id: number }[];
+    for (const { id } of rows) await server().query(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
   },
   terminateConnections: 'KILL',
   deleteRow: `DELETE FROM ${table} WHERE name = ?`,

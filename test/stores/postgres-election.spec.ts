@@ -1,32 +1,22 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCluster } from 'nest-cluster';
 import { activeResources, leftOverSince } from '../helpers/handles.js';
 import { FAST, LeaseNodes } from '../helpers/lease-nodes.js';
 import { hasPostgres, PostgresServer } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { postgresStatements } from '../../lib/core/election/lease/stores/postgres/postgres-sql.js';
+import { useCleanups, useServer } from '../helpers/lifecycle.js';
 
-let server: PostgresServer;
-beforeAll(async () => {
-  if (hasPostgres) server = await PostgresServer.start();
-}, 120_000);
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useServer(hasPostgres, () => PostgresServer.start());
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  const errors: unknown[] = [];
-  while (cleanups.length) await cleanups.pop()!().catch((error: unknown) => errors.push(error));
-  if (errors.length > 0) throw errors[0];
-});
+const cleanup = useCleanups();
 
 let leases = 0;
 /** Three postgres-mode nodes on a lease of their own, the oracle checked when they close. */
-async function threeNodes(postgres: Record<string, unknown> = { connectionString: server.url }) {
+async function threeNodes(postgres: Record<string, unknown> = { connectionString: server().url }) {
   const group = new LeaseNodes({ mode: 'postgres', postgres, lease: { name: `election-${++leases}` } });
-  cleanups.push(async () => {
+  cleanup(async () => {
     await group.closeAll();
     group.log.expectSafe();
   });
@@ -41,18 +31,14 @@ describe.skipIf(!hasPostgres)('postgres mode: election on a lease row', () => {
     const { group, all } = await threeNodes();
     const leader = await group.settled(all);
     expect(leader.cluster.getMyTerm()).toBeGreaterThanOrEqual(1);
-    const { rows } = await server.query('SELECT holder, token::int AS token FROM public.nest_cluster_lease WHERE name = $1', [`election-${leases}`]);
+    const { rows } = await server().query('SELECT holder, token::int AS token FROM public.nest_cluster_lease WHERE name = $1', [`election-${leases}`]);
     expect(rows).toEqual([{ holder: leader.name, token: leader.cluster.getMyTerm() }]);
   });
 
   it('a crashed holder is succeeded once its lease runs out, with a higher token', async () => {
     const { group, all } = await threeNodes();
-    const first = await group.settled(all);
-    const crashedAt = performance.now();
-    await group.crash(first);
-    const second = await group.settled(group.live());
-    console.info(`[report] PostgreSQL holder crashed: successor after ${periods(performance.now() - crashedAt)} × electionPeriod`);
-    expect(second.cluster.getMyTerm()).toBeGreaterThan(first.cluster.getMyTerm());
+    const { ms } = await group.failOver(all);
+    console.info(`[report] PostgreSQL holder crashed: successor after ${periods(ms)} × electionPeriod`);
   });
 
   it('a leader that closes hands over through NOTIFY: a successor takes over without waiting for the lease', async () => {
@@ -69,10 +55,10 @@ describe.skipIf(!hasPostgres)('postgres mode: election on a lease row', () => {
   it('followers learn of a release at once through LISTEN/NOTIFY, long before their next poll', async () => {
     // Attempts 20 s apart, so within the wait below only the release notice can make b acquire.
     const slow = { electionInterval: 20_000, electionPeriod: 60_000, syncLeaderInterval: 60_000 };
-    await server.query(postgresStatements('public', 'nest_cluster_lease', 'listen').createTable);
-    await server.query("INSERT INTO public.nest_cluster_lease VALUES ('listen', NULL, 0, now())"); // no first-start quarantine
-    const group = new LeaseNodes({ mode: 'postgres', postgres: { connectionString: server.url }, lease: { name: 'listen', ...slow } });
-    cleanups.push(async () => {
+    await server().query(postgresStatements('public', 'nest_cluster_lease', 'listen').createTable);
+    await server().query("INSERT INTO public.nest_cluster_lease VALUES ('listen', NULL, 0, now())"); // no first-start quarantine
+    const group = new LeaseNodes({ mode: 'postgres', postgres: { connectionString: server().url }, lease: { name: 'listen', ...slow } });
+    cleanup(async () => {
       await group.closeAll();
       group.log.expectSafe();
     });
@@ -88,9 +74,9 @@ describe.skipIf(!hasPostgres)('postgres mode: election on a lease row', () => {
 
   it('uses a pg.Pool it is given and leaves it open; a pool it made is ended on close, leaving nothing behind', async () => {
     const before = activeResources();
-    const pool = new pg.Pool({ connectionString: server.url, max: 3 });
+    const pool = new pg.Pool({ connectionString: server().url, max: 3 });
     const given = createCluster({ mode: 'postgres', logger: false, nodeName: 'given', postgres: { pool }, lease: { name: 'pools', ...FAST } });
-    const made = createCluster({ mode: 'postgres', logger: false, nodeName: 'made', postgres: { connectionString: server.url }, lease: { name: 'pools', ...FAST } });
+    const made = createCluster({ mode: 'postgres', logger: false, nodeName: 'made', postgres: { connectionString: server().url }, lease: { name: 'pools', ...FAST } });
     await Promise.all([given.startUp(), made.startUp()]);
     await given.waitForLeader(15_000);
     await Promise.all([given.close(), made.close()]);
@@ -100,13 +86,13 @@ describe.skipIf(!hasPostgres)('postgres mode: election on a lease row', () => {
   });
 
   it('creates the table in the configured schema, and rejects identifiers it would have to quote', async () => {
-    await server.query('CREATE SCHEMA IF NOT EXISTS ops');
-    const { group, all } = await threeNodes({ connectionString: server.url, schema: 'ops', table: 'leader_lease' });
+    await server().query('CREATE SCHEMA IF NOT EXISTS ops');
+    const { group, all } = await threeNodes({ connectionString: server().url, schema: 'ops', table: 'leader_lease' });
     await group.settled(all);
-    const { rows } = await server.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'leader_lease'");
+    const { rows } = await server().query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'leader_lease'");
     expect(rows[0]).toEqual({ n: 1 });
     for (const table of ['lease; DROP TABLE x', 'Lease"', '1lease', '']) {
-      expect(() => createCluster({ mode: 'postgres', postgres: { connectionString: server.url, table } })).toThrow(/postgres\.table/);
+      expect(() => createCluster({ mode: 'postgres', postgres: { connectionString: server().url, table } })).toThrow(/postgres\.table/);
     }
     expect(() => createCluster({ mode: 'postgres', postgres: {} })).toThrow(/exactly one of postgres\.pool/);
   });

@@ -1,24 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LeaseNodes } from '../helpers/lease-nodes.js';
 import { leaseStoreFaults, type StoreUnderTest } from '../helpers/lease-store-faults.js';
 import { hasPostgres, PgBouncer, PostgresServer } from '../helpers/postgres-server.js';
+import { useCleanups, useServer } from '../helpers/lifecycle.js';
 
-let server: PostgresServer;
-beforeAll(async () => {
-  if (hasPostgres) server = await PostgresServer.start();
-}, 120_000);
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useServer(hasPostgres, () => PostgresServer.start());
 
 const table = 'public.nest_cluster_lease';
 const postgres = (): StoreUnderTest => ({
   label: 'PostgreSQL',
-  options: (name) => ({ mode: 'postgres', postgres: { connectionString: server.url }, lease: { name } }),
-  kill: () => server.kill(),
-  restart: () => server.restart(),
-  freeze: (frozen) => server.freeze(frozen),
-  exec: (statement, name) => server.query(statement, statement.includes('$1') ? [name] : []),
+  options: (name) => ({ mode: 'postgres', postgres: { connectionString: server().url }, lease: { name } }),
+  kill: () => server().kill(),
+  restart: () => server().restart(),
+  freeze: (frozen) => server().freeze(frozen),
+  exec: (statement, name) => server().query(statement, statement.includes('$1') ? [name] : []),
   terminateConnections: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
   deleteRow: `DELETE FROM ${table} WHERE name = $1`,
   update: (change) => `UPDATE ${table} SET ${change} WHERE name = $1`,
@@ -38,25 +33,18 @@ describe.skipIf(!hasPostgres)('postgres mode: database failures', () => {
 });
 
 describe.skipIf(!hasPostgres || !PgBouncer.available)('postgres mode: through PgBouncer in transaction mode', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!();
-  });
+  const cleanup = useCleanups();
 
   it('elects, fails over and hands over with no session state, polling instead of LISTEN', async () => {
-    const bouncer = await PgBouncer.start(server);
-    cleanups.push(() => bouncer.dispose());
+    const bouncer = await PgBouncer.start(server());
+    cleanup(() => bouncer.dispose());
     const group = new LeaseNodes({ mode: 'postgres', postgres: { connectionString: bouncer.url, listen: false }, lease: { name: 'bouncer' } });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await group.closeAll();
       group.log.expectSafe();
     });
     const all = await group.start('a', 'b', 'c');
-    const first = await group.settled(all);
-    const token = first.cluster.getMyTerm();
-    await group.crash(first);
-    const second = await group.settled(group.live());
-    expect(second.cluster.getMyTerm()).toBeGreaterThan(token);
+    const { successor: second } = await group.failOver(all);
     const closedAt = performance.now();
     await second.cluster.close();
     const third = await group.settled(group.live());
