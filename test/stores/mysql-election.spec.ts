@@ -4,6 +4,7 @@ import { createCluster } from 'nest-cluster';
 import { activeResources, leftOverSince } from '../helpers/handles.js';
 import { FAST, LeaseNodes } from '../helpers/lease-nodes.js';
 import { hasMariadb, MariadbServer } from '../helpers/mariadb-server.js';
+import { MysqlLeaseStore } from '../../lib/core/election/lease/stores/mysql/mysql-lease-store.js';
 import { useCleanups, useServer } from '../helpers/lifecycle.js';
 
 const server = useServer(hasMariadb, () => MariadbServer.start());
@@ -29,6 +30,13 @@ describe.skipIf(!hasMariadb)('mysql mode (MariaDB): election on a lease row', ()
     const leader = await group.settled(all);
     const rows = await server().query('SELECT holder, token FROM nest_cluster.nest_cluster_lease WHERE name = ?', [name]);
     expect(rows).toEqual([{ holder: leader.name, token: leader.cluster.getMyTerm() }]);
+    // The store's read() sees the same, with the time left on the database's clock.
+    const store = new MysqlLeaseStore({ pool: mysql.createPool({ uri: server().uri, connectionLimit: 1 }), owned: true, table: 'nest_cluster_lease', name });
+    const reading = await store.read();
+    expect(reading.holder).toMatchObject({ node: leader.name, token: leader.cluster.getMyTerm() });
+    expect(Number(reading.remainingMs)).toBeGreaterThan(0);
+    expect(Number(reading.remainingMs)).toBeLessThanOrEqual(FAST.electionPeriod);
+    await store.close();
   });
 
   it('a crashed holder is succeeded once its lease runs out; a closing one hands over at the next poll', async () => {

@@ -5,6 +5,7 @@ import { activeResources, leftOverSince } from '../helpers/handles.js';
 import { FAST, LeaseNodes } from '../helpers/lease-nodes.js';
 import { hasPostgres, PostgresServer } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { PostgresLeaseStore } from '../../lib/core/election/lease/stores/postgres/postgres-lease-store.js';
 import { postgresStatements } from '../../lib/core/election/lease/stores/postgres/postgres-sql.js';
 import { useCleanups, useServer } from '../helpers/lifecycle.js';
 
@@ -33,6 +34,14 @@ describe.skipIf(!hasPostgres)('postgres mode: election on a lease row', () => {
     expect(leader.cluster.getMyTerm()).toBeGreaterThanOrEqual(1);
     const { rows } = await server().query('SELECT holder, token::int AS token FROM public.nest_cluster_lease WHERE name = $1', [`election-${leases}`]);
     expect(rows).toEqual([{ holder: leader.name, token: leader.cluster.getMyTerm() }]);
+    // The store's read() sees the same, with the time left on the database's clock.
+    const pool = new pg.Pool({ connectionString: server().url, max: 1 });
+    const store = new PostgresLeaseStore({ pool, owned: true, schema: 'public', table: 'nest_cluster_lease', name: `election-${leases}`, listen: false, relistenMs: 1000, onError: () => undefined });
+    const reading = await store.read();
+    expect(reading.holder).toMatchObject({ node: leader.name, token: leader.cluster.getMyTerm() });
+    expect(reading.remainingMs).toBeGreaterThan(0);
+    expect(reading.remainingMs).toBeLessThanOrEqual(FAST.electionPeriod);
+    await store.close();
   });
 
   it('a crashed holder is succeeded once its lease runs out, with a higher token', async () => {
