@@ -8,7 +8,7 @@ import { ClusterOrchestrator } from './cluster.orchestrator.js';
 import { CLUSTER_MODULE_OPTIONS, ConfigurableModuleClass } from './cluster.module-definition.js';
 import { ClusterService } from './cluster.service.js';
 import { partsFor } from './create-cluster.js';
-import { resolveInjectedMysql, resolveInjectedPostgres, resolveInjectedRedis } from './cluster.redis-inject.js';
+import { resolveInjectedMysql, resolveInjectedPostgres, resolveInjectedRedis } from './cluster.store-inject.js';
 import { SHUTDOWN_HOOKS_GRACE_MS, ShutdownHooksCheck } from './cluster.shutdown-hooks.js';
 
 /**
