@@ -5,6 +5,7 @@ import { failoverBench } from './failover.js';
 import { flapsBench } from './flaps.js';
 import { idleBench } from './idle.js';
 import { redisBench } from './redis.js';
+import { storesBench } from './stores.js';
 import type { BenchOptions } from './support/options.js';
 
 /**
@@ -18,6 +19,7 @@ const BENCHES: Record<string, (options: BenchOptions) => Promise<void>> = {
   'cold-start': coldStartBench,
   idle: idleBench,
   redis: redisBench,
+  stores: storesBench,
   flaps: flapsBench,
 };
 

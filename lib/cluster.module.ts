@@ -8,7 +8,7 @@ import { ClusterOrchestrator } from './cluster.orchestrator.js';
 import { CLUSTER_MODULE_OPTIONS, ConfigurableModuleClass } from './cluster.module-definition.js';
 import { ClusterService } from './cluster.service.js';
 import { partsFor } from './create-cluster.js';
-import { resolveInjectedRedis } from './cluster.redis-inject.js';
+import { resolveInjectedMysql, resolveInjectedPostgres, resolveInjectedRedis } from './cluster.store-inject.js';
 import { SHUTDOWN_HOOKS_GRACE_MS, ShutdownHooksCheck } from './cluster.shutdown-hooks.js';
 
 /**
@@ -35,10 +35,17 @@ import { SHUTDOWN_HOOKS_GRACE_MS, ShutdownHooksCheck } from './cluster.shutdown-
       inject: [CLUSTER_MODULE_OPTIONS, ModuleRef],
       useFactory: (options: ClusterModuleOptions, moduleRef: ModuleRef) => {
         const settings = resolveClusterOptions(options, currentHost(), new Logger('Cluster'));
-        const token = settings.mode === 'redis' ? options.redisDiscovery?.inject : undefined;
+        const { mode } = settings;
+        const redisToken = mode === 'redis' ? options.redisDiscovery?.inject : undefined;
+        const postgresToken = mode === 'postgres' ? options.postgres?.inject : undefined;
+        const mysqlToken = mode === 'mysql' ? options.mysql?.inject : undefined;
         // Resolved at startUp (application bootstrap), when every provider has been created.
-        const redisClient = token === undefined ? undefined : () => resolveInjectedRedis(moduleRef, token);
-        return new ClusterService(settings, partsFor(settings, { redisClient }));
+        const env = {
+          redisClient: redisToken === undefined ? undefined : () => resolveInjectedRedis(moduleRef, redisToken),
+          postgresPool: postgresToken === undefined ? undefined : () => resolveInjectedPostgres(moduleRef, postgresToken),
+          mysqlPool: mysqlToken === undefined ? undefined : () => resolveInjectedMysql(moduleRef, mysqlToken),
+        };
+        return new ClusterService(settings, partsFor(settings, env));
       },
     },
     ClusterOrchestrator,

@@ -2,8 +2,11 @@
 // root entry (`nest-cluster`) re-exports all of it beside the Nest module.
 // Options
 export type {
+  ClusterLeaseOptions,
   ClusterModuleOptions,
+  ClusterMysqlOptions,
   ClusterNodeOptions,
+  ClusterPostgresOptions,
   ClusterRedisOptions,
   NumericOption,
   RedisDiscoveryOptions,
@@ -14,7 +17,27 @@ export { parseNodes } from './config/nodes-option.js';
 // Framework-free core
 export { createCluster, type ClusterEnvironment } from './create-cluster.js';
 export { Cluster, type ClusterParts, type ClusterStats } from './core/cluster.js';
-export type { ClusterMode, ClusterSettings, RedisClientSettings, RedisLeaseSettings } from './core/settings.js';
+export type {
+  ClusterMode,
+  ClusterSettings,
+  LeaseSettings,
+  MysqlSettings,
+  PostgresSettings,
+  RedisClientSettings,
+  RedisLeaseSettings,
+} from './core/settings.js';
+// A store of your own for mode 'lease' (DESIGN §5)
+export type {
+  AcquireReply,
+  HeldLease,
+  LeaseClaim,
+  LeaseReading,
+  LeaseStore,
+  ReplacedValue,
+  StoredHolder,
+} from './core/election/lease/lease-store.js';
+export type { PgPoolLike, PgPoolClient, PgQueryResult, PgNotification } from './core/election/lease/stores/postgres/pg-types.js';
+export type { MysqlPoolLike, MysqlResultHeader } from './core/election/lease/stores/mysql/mysql-types.js';
 export type { ClusterRedisClient, ClusterRedisConnectionOptions } from './core/redis-client.js';
 export type { TransportStats } from './core/transport/transport-types.js';
 export type { ElectionEngine, ElectionHost, ElectionView } from './core/election/election-engine.js';

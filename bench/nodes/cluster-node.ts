@@ -8,7 +8,15 @@ const { createCluster } = await import('nest-cluster');
 const spec = JSON.parse(process.env.BENCH_NODE ?? '{}') as NodeSpec;
 
 const cluster =
-  spec.mode === 'redis'
+  spec.mode === 'postgres' || spec.mode === 'mysql'
+    ? createCluster({
+        mode: spec.mode,
+        nodeName: spec.name,
+        logger: false,
+        ...(spec.mode === 'postgres' ? { postgres: { connectionString: spec.storeUrl! } } : { mysql: { uri: spec.storeUrl! } }),
+        lease: spec.lease!,
+      })
+    : spec.mode === 'redis'
     ? createCluster({
         mode: 'redis',
         nodeName: spec.name,

@@ -4,6 +4,9 @@ import type { ClusterLogger } from '../core/logger.js';
 export type RedisInjectionToken = string | symbol | Function;
 import type { SecureContextOptions } from 'node:tls';
 import type { ClusterRedisClient, ClusterRedisConnectionOptions } from '../core/redis-client.js';
+import type { LeaseStore } from '../core/election/lease/lease-store.js';
+import type { MysqlPoolLike } from '../core/election/lease/stores/mysql/mysql-types.js';
+import type { PgPoolLike } from '../core/election/lease/stores/postgres/pg-types.js';
 import type { ClusterMode } from '../core/settings.js';
 
 /** A member of the cluster (the seed's `Nodes` entry). */
@@ -59,11 +62,59 @@ export interface RedisDiscoveryOptions {
 }
 
 /**
+ * The lease of the `postgres`, `mysql` and `lease` modes. The timings mean what the same names of
+ * `redisDiscovery` mean, with the same defaults; `name` plays the part of `dataPath`.
+ */
+export interface ClusterLeaseOptions {
+  /** The lease's key (the row's name); clusters with different names share a store without meeting. Default 'nest-cluster'. */
+  name?: string;
+  /** How often the leader renews and followers try to acquire, ms. Default 15000. */
+  electionInterval?: NumericOption;
+  /** Lease length, ms; must exceed electionInterval. Default 30000. */
+  electionPeriod?: NumericOption;
+  /** How often followers re-read the leader, ms (notices tell them at once where the store has them). Default 10000. */
+  syncLeaderInterval?: NumericOption;
+  /** Mode `'lease'`: your own store. */
+  store?: LeaseStore;
+}
+
+/** Where postgres mode gets its pool (pg 8), and where its table lives. */
+export interface ClusterPostgresOptions {
+  /** A `pg.Pool`; left open on shutdown. */
+  pool?: PgPoolLike;
+  /** `postgres://` URL for a pool this module creates (and ends on shutdown). */
+  connectionString?: string;
+  /** Nest token of a `pg.Pool` or TypeORM `DataSource` provider (postgres driver); left open. */
+  inject?: RedisInjectionToken;
+  /** Schema of the lease table; must exist. Default 'public'. */
+  schema?: string;
+  /** Lease table, created if missing. Default 'nest_cluster_lease'. */
+  table?: string;
+  /** LISTEN for release notices on one dedicated connection. Set false behind PgBouncer in transaction mode. Default true. */
+  listen?: boolean;
+}
+
+/** Where mysql mode gets its pool (mysql2), and its table. */
+export interface ClusterMysqlOptions {
+  /** A mysql2 promise pool; left open on shutdown. */
+  pool?: MysqlPoolLike;
+  /** `mysql://` URI for a pool this module creates (and ends on shutdown). */
+  uri?: string;
+  /** Nest token of a mysql2 pool or TypeORM `DataSource` provider (mysql driver); left open. */
+  inject?: RedisInjectionToken;
+  /** Lease table, created if missing. Default 'nest_cluster_lease'. */
+  table?: string;
+}
+
+/**
  * Options of `ClusterModule.forRoot()` and `createCluster()`. Seconds where the seed used seconds
  * (`timeout`), milliseconds everywhere else.
  */
 export interface ClusterModuleOptions {
-  /** `'cluster'` (Raft over TCP), `'redis'` (a lease in Redis) or `'single'`. Default `'cluster'`. */
+  /**
+   * `'cluster'` (Raft over TCP), `'redis'`, `'postgres'`, `'mysql'` (a lease in that store),
+   * `'lease'` (a lease in your own `lease.store`) or `'single'`. Default `'cluster'`.
+   */
   mode?: ClusterMode;
   /** `false` (or `'false'`) loads the module but starts nothing. Default `true`. */
   enable?: boolean | 'true' | 'false';
@@ -97,6 +148,9 @@ export interface ClusterModuleOptions {
   dataDir?: string;
   redis?: ClusterRedisOptions;
   redisDiscovery?: RedisDiscoveryOptions;
+  lease?: ClusterLeaseOptions;
+  postgres?: ClusterPostgresOptions;
+  mysql?: ClusterMysqlOptions;
   /**
    * `false` to silence, or any Nest `LoggerService`. Default `new Logger('Cluster')` in the Nest
    * module, `[Cluster] level: message` lines on stderr from createCluster.

@@ -1,7 +1,7 @@
 import type { ClusterMode, RedisClientSettings, RedisLeaseSettings } from '../core/settings.js';
-import { leaseOutlastingMs, usableLeaseMs } from '../core/lease-span.js';
 import { defaultOptions } from './defaults.js';
-import { fail, knownKeys, positiveMs } from './option-checks.js';
+import { parseLeaseTimings } from './lease-options.js';
+import { fail, knownKeys } from './option-checks.js';
 
 const REDIS_DISCOVERY_OPTIONS = new Set(['inject', 'dataPath', 'electionInterval', 'electionPeriod', 'syncLeaderInterval']);
 const REDIS_OPTIONS = new Set(['client', 'options', 'url']);
@@ -25,23 +25,7 @@ export function parseRedisDiscovery(
   if (/[{}]/.test(dataPath)) {
     fail('redisDiscovery.dataPath', `"${dataPath}" contains a brace; keys are named {dataPath}:leader so that Redis Cluster keeps them in one slot, and braces inside would break that.`);
   }
-  const electionInterval = positiveMs(given.electionInterval, 'redisDiscovery.electionInterval', d.electionInterval);
-  const electionPeriod = positiveMs(given.electionPeriod, 'redisDiscovery.electionPeriod', d.electionPeriod);
-  const syncLeaderInterval = positiveMs(given.syncLeaderInterval, 'redisDiscovery.syncLeaderInterval', d.syncLeaderInterval);
-  if (electionPeriod <= electionInterval) {
-    fail(
-      'redisDiscovery.electionPeriod',
-      `the lease (${electionPeriod} ms) must be longer than the renewal interval electionInterval (${electionInterval} ms), or the lease lapses between renewals.`,
-    );
-  }
-  const actingMs = usableLeaseMs(electionPeriod, margins.clockDriftBound, margins.eventLoopMarginMs);
-  if (mode === 'redis' && actingMs <= electionInterval) {
-    fail(
-      'redisDiscovery.electionPeriod',
-      `after the clock-drift and event-loop margins a leader may act for ${Math.floor(actingMs)} ms of each ${electionPeriod} ms lease, which does not outlast one renewal interval (${electionInterval} ms); make electionPeriod more than ${Math.ceil(leaseOutlastingMs(electionInterval, margins.clockDriftBound, margins.eventLoopMarginMs))} ms or shorten electionInterval.`,
-    );
-  }
-  return { dataPath, electionInterval, electionPeriod, syncLeaderInterval };
+  return { dataPath, ...parseLeaseTimings(given, 'redisDiscovery', mode === 'redis', margins) };
 }
 
 function looksLikeIoredis(client: unknown): boolean {

@@ -6,18 +6,20 @@ import type { ClusterModuleOptions } from './cluster-options.js';
 import { defaultOptions } from './defaults.js';
 import { checkNameLength, parseNodes, type ParsedNodeOptions } from './nodes-option.js';
 import { bounded, fail, positiveMs } from './option-checks.js';
+import { parseLease } from './lease-options.js';
 import { parseRedis, parseRedisDiscovery } from './redis-options.js';
+import { parseMysql, parsePostgres } from './sql-options.js';
 import { parseTiming } from './timing-options.js';
 import { currentHost, identifySelf, type HostIdentity } from './node-identity.js';
 
 /** Shortest `secret` accepted. */
 export const MIN_SECRET_LENGTH = 16;
 
-const MODES: readonly ClusterMode[] = ['cluster', 'single', 'redis'];
+const MODES: readonly ClusterMode[] = ['cluster', 'single', 'redis', 'lease', 'postgres', 'mysql'];
 const KNOWN_OPTIONS = new Set<string>([
   'mode', 'enable', 'timeout', 'electionTimeoutMs', 'heartbeatIntervalMs', 'leaseMs',
   'clockDriftBound', 'eventLoopMarginMs', 'nodes', 'nodeName', 'secret', 'tls', 'insecure',
-  'dataDir', 'redis', 'redisDiscovery', 'logger', 'maxFrameBytes', 'handshakeTimeoutMs',
+  'dataDir', 'redis', 'redisDiscovery', 'lease', 'postgres', 'mysql', 'logger', 'maxFrameBytes', 'handshakeTimeoutMs',
   'shutdownTimeoutMs',
 ]);
 function parseEnable(value: unknown): boolean {
@@ -137,6 +139,9 @@ export function resolveClusterOptions(
     shutdownTimeoutMs: positiveMs(options.shutdownTimeoutMs, 'shutdownTimeoutMs', defaults.shutdownTimeoutMs),
     redisDiscovery: parseRedisDiscovery(options.redisDiscovery, mode, timing),
     redis: redis && { client: redis.client, options: redis.options, url: redis.url },
+    lease: parseLease(options.lease, mode, timing),
+    postgres: parsePostgres(options.postgres, mode),
+    mysql: parseMysql(options.mysql, mode),
     logger: parseLogger(options.logger, defaultLogger),
   };
 }

@@ -1,16 +1,48 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { ClusterRedisClient, ClusterRedisConnectionOptions } from './redis-client.js';
+import type { LeaseStore } from './election/lease/lease-store.js';
+import type { MysqlPoolLike } from './election/lease/stores/mysql/mysql-types.js';
+import type { PgPoolLike } from './election/lease/stores/postgres/pg-types.js';
 import type { ClusterLogger } from './logger.js';
 import type { NodeConfig } from './node.js';
 import type { Timing } from './timing.js';
 
-export type ClusterMode = 'cluster' | 'single' | 'redis';
+export type ClusterMode = 'cluster' | 'single' | 'redis' | 'lease' | 'postgres' | 'mysql';
 
 export interface RedisLeaseSettings {
   readonly dataPath: string;
   readonly electionInterval: number;
   readonly electionPeriod: number;
   readonly syncLeaderInterval: number;
+}
+
+/** The lease of the postgres, mysql and lease modes (DESIGN §3 `lease`). */
+export interface LeaseSettings {
+  /** The lease's key (the row's name), like redisDiscovery.dataPath. */
+  readonly name: string;
+  readonly electionInterval: number;
+  readonly electionPeriod: number;
+  readonly syncLeaderInterval: number;
+  /** Mode `lease`: the application's own store. */
+  readonly store: LeaseStore | undefined;
+}
+
+/** Where postgres mode gets its pool: given (left open), or made from a connection string (closed by us). */
+export interface PostgresSettings {
+  readonly pool: PgPoolLike | undefined;
+  readonly connectionString: string | undefined;
+  /** Validated identifiers of the lease table. */
+  readonly schema: string;
+  readonly table: string;
+  /** LISTEN for notices on a dedicated connection; off behind PgBouncer in transaction mode. */
+  readonly listen: boolean;
+}
+
+/** Where mysql mode gets its pool: given (left open), or made from a URI (closed by us). */
+export interface MysqlSettings {
+  readonly pool: MysqlPoolLike | undefined;
+  readonly uri: string | undefined;
+  readonly table: string;
 }
 
 /** Where redis mode gets its client: given (left open), or made from options/url (closed by us). */
@@ -45,6 +77,11 @@ export interface ClusterSettings extends Timing {
   readonly redisDiscovery: RedisLeaseSettings;
   /** Redis mode's client, unless it comes from `redisDiscovery.inject` (resolved by the Nest module). */
   readonly redis: RedisClientSettings | undefined;
+  readonly lease: LeaseSettings;
+  /** Postgres mode's pool, unless it comes from `postgres.inject` (resolved by the Nest module). */
+  readonly postgres: PostgresSettings | undefined;
+  /** Mysql mode's pool, unless it comes from `mysql.inject` (resolved by the Nest module). */
+  readonly mysql: MysqlSettings | undefined;
   /** How long close() waits for job callbacks and leader jobs to finish. */
   readonly shutdownTimeoutMs: number;
   readonly logger: ClusterLogger;

@@ -28,11 +28,12 @@ describe('npm run bench -- --smoke', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
 
     const results = readFileSync(out, 'utf8');
-    for (const bench of ['calls', 'failover', 'cold-start', 'idle', 'redis', 'flaps']) {
+    for (const bench of ['calls', 'failover', 'cold-start', 'idle', 'redis', 'stores', 'flaps']) {
       const section = results.slice(results.indexOf(`<!-- bench:${bench} -->`), results.indexOf(`<!-- /bench:${bench} -->`));
       expect(section, bench).toMatch(/Node v\d+/);
       // Without redis-server on PATH the redis bench says so instead of measuring.
       if (bench === 'redis' && section.includes('Skipped: no `redis-server`')) continue;
+      if (bench === 'stores' && section.includes('Skipped: neither PostgreSQL')) continue;
       const rows = section.split('\n').filter((line) => line.startsWith('|') && !line.startsWith('| ---'));
       // A header and at least one row whose cells hold numbers.
       expect(rows.length, bench).toBeGreaterThan(1);

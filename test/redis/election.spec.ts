@@ -4,7 +4,7 @@ import { createCluster, newFuncSpec } from 'nest-cluster';
 import { freePorts } from '../helpers/ports.js';
 import { FAST, RedisNodes, redisSuite } from '../helpers/redis-nodes.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { leaseKeys } from '../../lib/core/election/redis/lease-keys.js';
+import { leaseKeys } from '../../lib/core/election/lease/stores/redis/lease-keys.js';
 
 const suite = redisSuite('election');
 const nodes = suite.nodes;

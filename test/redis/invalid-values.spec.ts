@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterEvent } from '../../lib/core/events.js';
-import type { RedisLeaseEngine } from '../../lib/core/election/redis/redis-lease-engine.js';
+import type { LeaseEngine } from '../../lib/core/election/lease/lease-engine.js';
 import { MAX_TERM } from '../../lib/core/election/term-ceiling.js';
 import { memoryLogger } from '../helpers/clusters.js';
 import { FAST, RedisNodes, type RedisNode } from '../helpers/redis-nodes.js';
@@ -81,7 +81,7 @@ describe('redis mode: invalid values in Redis are never adopted (issue #10 item 
       `{"type":"elected","node":"x","token":${token + 1}}`,
     ];
     for (const notice of notices) await redis.publish(KEY.events, notice);
-    const rejected = (n: RedisNode) => (n.engine as RedisLeaseEngine).invalidValues ?? 0;
+    const rejected = (n: RedisNode) => (n.engine as LeaseEngine).invalidValues ?? 0;
     // Done when every node rejected every notice, or (a failure) once any node adopted one.
     await waitFor(() => all.every((n) => rejected(n) >= notices.length) || all.some((n) => n.cluster.getMyTerm() !== token), {
       what: 'every node to reject every notice',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MAX_NODE_NAME_LENGTH } from '../../node-name.js';
-import { MAX_TERM, MAX_TERM_STEP } from '../term-ceiling.js';
+import { MAX_NODE_NAME_LENGTH } from '../../../../node-name.js';
+import { MAX_TERM, MAX_TERM_STEP } from '../../../term-ceiling.js';
 
 /** A Lua script, sent by SHA1 (EVALSHA) and by body only when the server does not know it yet. */
 export interface LeaseScript {
@@ -114,5 +114,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
+`,
+);
+
+/** KEYS: leader. Returns { value or false, pttl }. */
+export const READ = script(
+  'read',
+  1,
+  `
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
 `,
 );

@@ -1,13 +1,10 @@
 import type { Redis as RedisType, RedisOptions } from 'ioredis';
-import { ClusterConfigError } from './core/errors.js';
-import {
-  DISCONNECT_TIMEOUT_MS,
-  IoredisLeaseStore,
-  type LeaseStore,
-  type RedisClient,
-} from './core/election/redis/lease-store.js';
-import type { ClusterRedisClient } from './core/redis-client.js';
-import type { RedisClientSettings } from './core/settings.js';
+import { ClusterConfigError } from '../core/errors.js';
+import type { LeaseStore } from '../core/election/lease/lease-store.js';
+import { DISCONNECT_TIMEOUT_MS, IoredisCommands, type RedisClient } from '../core/election/lease/stores/redis/ioredis-commands.js';
+import { RedisLeaseStore } from '../core/election/lease/stores/redis/redis-lease-store.js';
+import type { ClusterRedisClient } from '../core/redis-client.js';
+import type { RedisClientSettings } from '../core/settings.js';
 
 type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => RedisType;
 
@@ -28,7 +25,8 @@ async function loadRedis(): Promise<RedisConstructor> {
  * given (never closed by us), or a client made from `redis.options` / `redis.url`, which the store
  * owns and closes. Nothing connects before this runs, so a client made here connects at startUp().
  */
-export async function openLeaseStore(
+export async function openRedisLeaseStore(
+  dataPath: string,
   redis: RedisClientSettings | undefined,
   injected: (() => ClusterRedisClient) | undefined,
   onError: (kind: string, error: unknown) => void,
@@ -36,9 +34,9 @@ export async function openLeaseStore(
   // The options check accepted the client by its shape (an ioredis Redis or Cluster); the store
   // uses it with ioredis's types.
   const given = (redis?.client ?? injected?.()) as RedisClient | undefined;
-  if (given) return new IoredisLeaseStore(given, false, onError);
+  if (given) return new RedisLeaseStore(new IoredisCommands(given, false, onError), dataPath);
   const Redis = await loadRedis();
   const options = { disconnectTimeout: DISCONNECT_TIMEOUT_MS, ...redis?.options };
   const client = redis?.url !== undefined ? new Redis(redis.url, options) : new Redis(options);
-  return new IoredisLeaseStore(client, true, onError);
+  return new RedisLeaseStore(new IoredisCommands(client, true, onError), dataPath);
 }

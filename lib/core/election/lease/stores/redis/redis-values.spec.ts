@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TERM, MAX_TERM_STEP } from '../term-ceiling.js';
+import { MAX_TERM, MAX_TERM_STEP } from '../../../term-ceiling.js';
 import { QUARANTINE } from './lease-scripts.js';
-import { parseHolder, parseNotice } from './lease-values.js';
+import { parseNotice } from '../../lease-values.js';
+import { parseHolder } from './redis-values.js';
 
 const ABSURD_TOKENS = ['1e300', '1e999', '-5', '0', '1.5', '"7"', 'null', '9007199254740993', String(MAX_TERM + 1)];
 

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
-import type { ClusterLogger } from '../logger.js';
-import { RateLimitedLog } from '../rate-limited-log.js';
+import type { Clock } from '../../clock.js';
+import type { ClusterLogger } from '../../logger.js';
+import { RateLimitedLog } from '../../rate-limited-log.js';
 
 export interface LeaseLogOptions {
   readonly nodeName: string;
@@ -10,6 +10,8 @@ export interface LeaseLogOptions {
   readonly everyMs: number;
   /** How lines name the store, `Redis lease`. */
   readonly prefix: string;
+  /** How lines name what holds the lease: `the leader key`, `the lease row`. */
+  readonly heldIn: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export class LeaseLog {
     const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 100) / 10)} s`;
     this.logger.log(
       `${this.options.prefix}: no node may lead for another ${seconds(quarantinedForMs)}: the store had no valid ` +
-        `fencing epoch (a new or emptied store, or an invalid value), so the leader key is quarantined for one ` +
+        `fencing epoch (a new or emptied store, or an invalid value), so ${this.options.heldIn} is quarantined for one ` +
         `electionPeriod (${seconds(this.options.electionPeriod)}) in case a leader still acts on the lost lease.`,
     );
   }

@@ -1,64 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ElectionView } from '../../lib/core/election/election-engine.js';
-import type { LeaseScript } from '../../lib/core/election/redis/lease-scripts.js';
-import type { LeaseStore } from '../../lib/core/election/redis/lease-store.js';
-import { RedisLeaseEngine } from '../../lib/core/election/redis/redis-lease-engine.js';
+import { LeaseEngine } from '../../lib/core/election/lease/lease-engine.js';
 import { silentLogger } from '../../lib/core/logger.js';
+import { MemoryStore } from '../helpers/memory-lease-store.js';
 
 /**
- * The engine against an in-memory store on fake timers: exact instants, no Redis. The real scripts
- * are exercised by the other redis specs; this one pins the timing rules down to the millisecond.
+ * The engine against an in-memory store on fake timers: exact instants, no server. The real
+ * stores are exercised by test/redis and test/stores; this one pins the timing rules down to the
+ * millisecond.
  */
-class MemoryStore implements LeaseStore {
-  value: string | undefined;
-  expiresAt = 0;
-  epoch = 0;
-  /** While set, every command waits for it (a paused or unreachable Redis). */
-  hang: Promise<void> | undefined;
-  published: string[] = [];
-  listener: ((message: string) => void) | undefined;
-  calls: string[] = [];
-
-  private live(): string | undefined {
-    return performance.now() < this.expiresAt ? this.value : undefined;
-  }
-
-  async run(script: LeaseScript, _keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    this.calls.push(script.name);
-    if (this.hang) await this.hang;
-    const now = performance.now();
-    const period = Number(args[1]);
-    switch (script.name) {
-      case 'acquire': {
-        const current = this.live();
-        if (current) return [0, current, this.expiresAt - now];
-        this.epoch = Math.max(this.epoch + 1, Number(args[2]) + 1);
-        this.value = JSON.stringify({ node: args[0], token: this.epoch });
-        this.expiresAt = now + period;
-        return [1, this.value, period];
-      }
-      case 'renew':
-        if (this.live() !== args[0]) return 0;
-        this.expiresAt = now + period;
-        return 1;
-      case 'release':
-        if (this.live() !== args[0]) return 0;
-        this.value = undefined;
-        return 1;
-    }
-    throw new Error(`unknown script ${script.name}`);
-  }
-
-  async publish(_channel: string, message: string): Promise<void> {
-    this.published.push(message);
-  }
-
-  subscribe(_channel: string, onMessage: (message: string) => void): void {
-    this.listener = onMessage;
-  }
-
-  async close(): Promise<void> {}
-}
 
 const lease = { dataPath: 'unit', electionInterval: 150, electionPeriod: 500, syncLeaderInterval: 150 };
 // Acting window per lease: 500 · (1 − 0.05) − 25 = 450 ms from the send time.
@@ -66,9 +16,9 @@ const ACTING_MS = 450;
 
 function engine(store: MemoryStore, nodeName = 'a') {
   const views: ElectionView[] = [];
-  const e = new RedisLeaseEngine(
+  const e = new LeaseEngine(
     { onViewChange: (view) => void views.push(view), onFailure: () => undefined },
-    { nodeName, lease, clockDriftBound: 0.05, eventLoopMarginMs: 25 },
+    { nodeName, lease, clockDriftBound: 0.05, eventLoopMarginMs: 25, label: 'Memory', heldIn: 'the lease' },
     { now: () => performance.now(), wallTime: () => 0 },
     silentLogger,
     async () => store,
@@ -83,7 +33,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('RedisLeaseEngine timing', () => {
+describe('LeaseEngine timing', () => {
   it('acts with the epoch as term and fencing token, and renews every electionInterval', async () => {
     const store = new MemoryStore();
     const { engine: e } = engine(store);
@@ -99,7 +49,7 @@ describe('RedisLeaseEngine timing', () => {
     expect(JSON.parse(store.published.at(-1)!)).toMatchObject({ type: 'released', node: 'a', token: 1 });
   });
 
-  it('a leader whose Redis stops answering stops acting exactly when its last sent renewal runs out', async () => {
+  it('a leader whose store stops answering stops acting exactly when its last sent renewal runs out', async () => {
     const store = new MemoryStore();
     const { engine: e, views } = engine(store);
     await e.start();
@@ -164,7 +114,7 @@ describe('RedisLeaseEngine timing', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(e.view).toMatchObject({ leaderName: 'b', term: 4, acting: false });
     expect(e.readyUntil()).toBeGreaterThan(performance.now());
-    store.hang = new Promise(() => {}); // Redis goes silent: nothing confirms b any more
+    store.hang = new Promise(() => {}); // the store goes silent: nothing confirms b any more
     await vi.advanceTimersByTimeAsync(299);
     expect(e.view.leaderName).toBe('b');
     await vi.advanceTimersByTimeAsync(2);
@@ -177,7 +127,7 @@ describe('RedisLeaseEngine timing', () => {
     const store = new MemoryStore();
     store.epoch = 4;
     store.value = JSON.stringify({ node: 'b', token: 4 });
-    store.expiresAt = performance.now() + 10_000;
+    store.expiresAt = performance.now() + 4_000;
     const { engine: e } = engine(store);
     await e.start();
     await vi.advanceTimersByTimeAsync(0);

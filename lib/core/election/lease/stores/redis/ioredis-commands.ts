@@ -4,8 +4,8 @@ import type { LeaseScript } from './lease-scripts.js';
 /** An ioredis client: a single Redis, one behind Sentinel, or a Redis Cluster. */
 export type RedisClient = Redis | RedisCluster;
 
-/** What the lease engine needs from Redis; one implementation over ioredis, fakes in tests. */
-export interface LeaseStore {
+/** What the Redis lease store needs from a connection: scripts and pub/sub. */
+export interface RedisCommands {
   run(script: LeaseScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
   publish(channel: string, message: string): Promise<void>;
   /** Starts listening on `channel` over a dedicated connection; re-subscribes after reconnects. */
@@ -60,12 +60,12 @@ function ended(client: RedisClient): Promise<void> {
 }
 
 /**
- * The lease store over an ioredis client. A client we were given is only used for commands: no
+ * Scripts and pub/sub over an ioredis client. A client we were given is only used for commands: no
  * listener is added to it and it stays open on close. A client we created (`owned`) and the
  * subscriber connection (always a `duplicate()` of the client) get an error listener, so a Redis
  * outage never surfaces as an unhandled 'error' event, and are closed by `close()`.
  */
-export class IoredisLeaseStore implements LeaseStore {
+export class IoredisCommands implements RedisCommands {
   private subscriber: RedisClient | undefined;
   private closed = false;
 
