@@ -119,7 +119,11 @@ describe('redis mode: election', () => {
     const g = nodes();
     const ports = await freePorts(3);
     const list = ['a', 'b', 'c'].map((name, i) => ({ name, ip: '127.0.0.1', port: ports[i]! }));
-    const all = ['a', 'b', 'c'].map((name) => g.add(name, { nodes: list }));
+    // The named node reacts to the release notice at once, the others at their next attempt: a
+    // head start of up to one interval (README). With FAST's 150 ms a loaded machine could let a
+    // competitor's attempt land within the target's notice latency; 1 s makes that window small.
+    const slow = { redisDiscovery: { electionInterval: 1000, electionPeriod: 3000, syncLeaderInterval: 1000 } };
+    const all = ['a', 'b', 'c'].map((name) => g.add(name, { nodes: list, ...slow }));
     await Promise.all(all.map((n) => n.cluster.startUp()));
     const first = await g.settled(all);
     const target = all.find((n) => n !== first)!;
