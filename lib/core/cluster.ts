@@ -313,7 +313,7 @@ export class Cluster {
    * Until one is registered, calls and runs pay a single check. Undo with `removeInstrumentation`.
    *
    * @example
-   * cluster.addInstrumentation({ leaderJobRun: ({ job }) => ({ end: ({ outcome }) => console.log(job, outcome) }) });
+   * cluster.addInstrumentation({ leaderJobRun: ({ job }) => ({ end: ({ outcome }) => logger.log(`${job}: ${outcome}`) }) });
    */
   addInstrumentation(instrumentation: ClusterInstrumentation): void {
     this.instruments.add(instrumentation);
