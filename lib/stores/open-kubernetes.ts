@@ -10,8 +10,8 @@ import type { KubernetesSettings, LeaseSettings } from '../core/settings.js';
 const NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 interface ClientModule {
-  KubeConfig: new () => KubeConfigLike & { loadFromCluster(): void; loadFromFile(path: string): void; getContextObject(name: string): { namespace?: string } | null; getCurrentContext(): string };
-  CoordinationV1Api: unknown;
+  KubeConfig: new () => KubeConfigLike & { loadFromCluster(): void; loadFromFile(path: string): void };
+  CoordinationV1Api: never;
 }
 
 /** @kubernetes/client-node is an optional peer (ESM only): loaded only in kubernetes mode. */
@@ -26,7 +26,7 @@ async function loadClient(): Promise<ClientModule> {
 }
 
 /** The namespace given, else the pod's own (in-cluster) or the kubeconfig context's, else `default`. */
-async function namespaceOf(given: string | undefined, inCluster: boolean, context: { namespace?: string } | null): Promise<string> {
+async function namespaceOf(given: string | undefined, inCluster: boolean, context: { readonly namespace?: string } | null): Promise<string> {
   if (given) return given;
   const own = inCluster ? await readFile(NAMESPACE_FILE, 'utf8').then((text) => text.trim(), () => '') : context?.namespace;
   return own || 'default';
@@ -39,7 +39,6 @@ async function namespaceOf(given: string | undefined, inCluster: boolean, contex
 export async function openKubernetesLeaseStore(kubernetes: KubernetesSettings, lease: LeaseSettings, clock: Clock): Promise<LeaseStore> {
   const client = await loadClient();
   let config: KubeConfigLike;
-  let context: { namespace?: string } | null = null;
   if (typeof kubernetes.kubeConfig === 'object') {
     config = kubernetes.kubeConfig;
   } else {
@@ -50,13 +49,12 @@ export async function openKubernetesLeaseStore(kubernetes: KubernetesSettings, l
     } catch (error) {
       throw new ClusterConfigError(`kubernetes mode could not load ${kubernetes.kubeConfig ?? 'the in-cluster config'}: ${String(error)}`);
     }
-    context = made.getContextObject(made.getCurrentContext());
     config = made;
   }
   const api = config.makeApiClient(client.CoordinationV1Api) as LeaseApiLike;
   return new KubernetesLeaseStore({
     api,
-    namespace: await namespaceOf(kubernetes.namespace, kubernetes.kubeConfig === undefined, context),
+    namespace: await namespaceOf(kubernetes.namespace, kubernetes.kubeConfig === undefined, config.getContextObject(config.getCurrentContext())),
     name: lease.name,
     server: config.getCurrentCluster()?.server ?? 'unknown',
     requestTimeoutMs: lease.electionPeriod,

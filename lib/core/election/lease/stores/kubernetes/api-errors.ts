@@ -48,16 +48,16 @@ export function apiError(error: unknown, verb: string, lease: string, server: st
   const status = statusOf(error);
   if (status === 403) {
     return new KubernetesApiError(
-      `403 Forbidden: this pod's service account may not ${verb} leases (coordination.k8s.io) in the namespace of ${lease}; grant get, create and update on leases there (see sample/kubernetes/lease-rbac.yaml)${serverMessage(error)}.`,
+      `403 Forbidden: this pod's service account may not ${verb} leases (coordination.k8s.io) in the namespace of ${lease}; grant get, create and update on leases there (see sample/kubernetes/lease-rbac.yaml)${serverMessage(error)}`,
       status,
       { cause: error },
     );
   }
   if (status === 401) {
-    return new KubernetesApiError(`401 Unauthorized: the API server refused this pod's credentials to ${verb} ${lease}${serverMessage(error)}.`, status, { cause: error });
+    return new KubernetesApiError(`401 Unauthorized: the API server refused this pod's credentials to ${verb} ${lease}${serverMessage(error)}`, status, { cause: error });
   }
   if (status !== undefined) {
-    return new KubernetesApiError(`the API server answered ${status} to ${verb} ${lease}${serverMessage(error)}.`, status, { cause: error });
+    return new KubernetesApiError(`the API server answered ${status} to ${verb} ${lease}${serverMessage(error)}`, status, { cause: error });
   }
-  return new KubernetesApiError(`the API server at ${server} is unreachable (${causeOf(error)}) to ${verb} ${lease}.`, undefined, { cause: error });
+  return new KubernetesApiError(`the API server at ${server} is unreachable (${causeOf(error)}) to ${verb} ${lease}`, undefined, { cause: error });
 }

@@ -18,6 +18,8 @@ export interface KubernetesStoreOptions {
   readonly clock: Clock;
 }
 
+const settled = <T>(value: T) => ({ toPromise: () => Promise.resolve(value) });
+
 /** 409 Conflict (resourceVersion precondition failed, or AlreadyExists on create): someone wrote first. */
 const CONFLICT = 409;
 /** A renewal or release that meets 409 re-reads and tries again, this many times in all. */
@@ -70,6 +72,7 @@ export class KubernetesLeaseStore implements LeaseStore {
     const body = leaseBody(lease, { holder: claim.node, token, periodMs: claim.periodMs, acquired: true }, this.options.clock.wallTime());
     const written = await this.write('update', body);
     if (!written) return { acquired: false, holder: undefined, remainingMs: 0, quarantined: false };
+    this.observe(written);
     const holder: StoredHolder = { node: claim.node, token, raw: { resourceVersion: written.metadata?.resourceVersion } };
     return { acquired: true, holder, remainingMs: claim.periodMs, quarantined: false };
   }
@@ -101,6 +104,15 @@ export class KubernetesLeaseStore implements LeaseStore {
     return { holder, remainingMs, quarantined: record.quarantined && remainingMs > 0 };
   }
 
+  /**
+   * This node's own write counts as seen when its answer arrives: a quarantine it wrote lasts one
+   * duration from then on its clock, never from an earlier instant.
+   */
+  private observe(written: LeaseObject): void {
+    const version = written.metadata?.resourceVersion;
+    if (typeof version === 'string') this.observed.seen(version);
+  }
+
   /** The Lease and, when it is valid, its record; no Lease at all on 404. */
   private async read_(highestToken: number, periodMs: number): Promise<Read> {
     const lease = await this.get();
@@ -123,7 +135,8 @@ export class KubernetesLeaseStore implements LeaseStore {
     const stored = lease?.spec?.leaseTransitions;
     const keep = invalid?.kind !== 'counter' && Number.isSafeInteger(stored) && stored! >= 0 ? stored! : 0;
     const spec = { holder: undefined, token: Math.max(keep, claim.highestToken), periodMs: claim.periodMs, acquired: false, quarantine: why };
-    await this.write(lease ? 'update' : 'create', leaseBody(previous, spec, this.options.clock.wallTime()));
+    const written = await this.write(lease ? 'update' : 'create', leaseBody(previous, spec, this.options.clock.wallTime()));
+    if (written) this.observe(written);
     return { acquired: false, holder: undefined, remainingMs: claim.periodMs, quarantined: true, replaced: invalid ? [invalid] : undefined };
   }
 
@@ -168,7 +181,7 @@ export class KubernetesLeaseStore implements LeaseStore {
   private requestOptions(): LeaseRequestOptions {
     const signal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.requestTimeoutMs)]);
     return {
-      middleware: [{ pre: async (context) => (context.setSignal(signal), context), post: async (context) => context }],
+      middleware: [{ pre: (context) => (context.setSignal(signal), settled(context)), post: settled }],
       middlewareMergeStrategy: 'append',
     };
   }

@@ -20,9 +20,14 @@ export interface LeaseSpecObject {
   leaseTransitions?: number;
 }
 
+/** What the generated client's middleware returns: its own small Observable, read by `toPromise()`. */
+export interface ObservableLike<T> {
+  toPromise(): Promise<T>;
+}
+
 /** Per-request options of the generated client: middleware that sets the request's abort signal. */
 export interface LeaseRequestOptions {
-  middleware: { pre(context: { setSignal(signal: AbortSignal): void }): Promise<unknown>; post(context: unknown): Promise<unknown> }[];
+  middleware: { pre<C extends { setSignal(signal: AbortSignal): void }>(context: C): ObservableLike<C>; post<R>(response: R): ObservableLike<R> }[];
   middlewareMergeStrategy: 'append';
 }
 
@@ -35,6 +40,8 @@ export interface LeaseApiLike {
 
 /** A `KubeConfig` of `@kubernetes/client-node`, as far as the store needs it. */
 export interface KubeConfigLike {
-  makeApiClient(apiClass: unknown): unknown;
+  makeApiClient(apiClass: never): unknown;
   getCurrentCluster(): { readonly server: string } | null;
+  getCurrentContext(): string;
+  getContextObject(name: string): { readonly namespace?: string } | null;
 }

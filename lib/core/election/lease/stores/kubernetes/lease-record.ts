@@ -23,6 +23,16 @@ export interface LeaseRecord {
   readonly quarantined: boolean;
 }
 
+/**
+ * A Lease's acquireTime and renewTime are MicroTime: RFC 3339 with exactly six fractional digits,
+ * which the API server parses strictly; a Date would be sent with three.
+ */
+class MicroTime extends Date {
+  override toISOString(): string {
+    return `${super.toISOString().slice(0, -1)}000Z`;
+  }
+}
+
 /** The lease length as the Lease spells it: whole seconds (config rejects other periods). */
 export function durationSeconds(periodMs: number): number {
   return Math.max(1, Math.ceil(periodMs / 1000));
@@ -69,7 +79,7 @@ export function leaseBody(
   spec: { holder: string | undefined; token: number; periodMs: number; acquired: boolean; quarantine?: string },
   wallTime: number,
 ): LeaseObject {
-  const now = new Date(wallTime);
+  const now = new MicroTime(wallTime);
   const annotations = { ...previous.metadata?.annotations };
   delete annotations[QUARANTINE_ANNOTATION];
   if (spec.quarantine) annotations[QUARANTINE_ANNOTATION] = spec.quarantine;
