@@ -169,6 +169,9 @@ export class LeaseApiServer {
   }
 }
 
+/** Lease timings for these tests: leases last whole seconds (leaseDurationSeconds), so 1 s renewed every 300 ms. */
+export const K8S = { electionInterval: 300, electionPeriod: 1000, syncLeaderInterval: 200 } as const;
+
 /** A KubeConfig of @kubernetes/client-node pointed at `server`, through the client's own loader. */
 export async function kubeConfigFor(server: LeaseApiServer, namespace = 'test') {
   const { KubeConfig } = await import('@kubernetes/client-node');

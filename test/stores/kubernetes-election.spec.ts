@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterModuleOptions } from '../../lib/config/cluster-options.js';
 import { activeResources, leftOverSince } from '../helpers/handles.js';
-import { kubeConfigFor, LeaseApiServer } from '../helpers/lease-api-server.js';
+import { K8S, kubeConfigFor, LeaseApiServer } from '../helpers/lease-api-server.js';
 import { LeaseNodes } from '../helpers/lease-nodes.js';
 import { useCleanups, useServer } from '../helpers/lifecycle.js';
 
-/** Leases last whole seconds (leaseDurationSeconds): 1 s, renewed every 300 ms. */
-export const K8S = { electionInterval: 300, electionPeriod: 1000, syncLeaderInterval: 200 } as const;
 
 const api = useServer(true, () => LeaseApiServer.start());
 const cleanup = useCleanups();

@@ -60,8 +60,8 @@ export class KubernetesLeaseStore implements LeaseStore {
 
   async acquire(claim: LeaseClaim): Promise<AcquireReply> {
     const read = await this.read_(claim.highestToken, claim.periodMs);
-    if (!read.lease) return this.replace(undefined, claim, undefined, 'deleted');
-    if (!read.record) return this.replace(read.lease, claim, read.invalid, 'invalid');
+    if (!read.lease) return this.replace(undefined, claim, undefined);
+    if (!read.record) return this.replace(read.lease, claim, read.invalid);
     const { lease, record } = read;
     const reading = this.readingOf(record);
     if (record.holder !== undefined || record.quarantined) {
@@ -129,12 +129,11 @@ export class KubernetesLeaseStore implements LeaseStore {
     lease: LeaseObject | undefined,
     claim: LeaseClaim,
     invalid: ReplacedValue | undefined,
-    why: 'deleted' | 'invalid',
   ): Promise<AcquireReply> {
     const previous = lease ?? { metadata: { name: this.options.name, namespace: this.options.namespace } };
     const stored = lease?.spec?.leaseTransitions;
     const keep = invalid?.kind !== 'counter' && Number.isSafeInteger(stored) && stored! >= 0 ? stored! : 0;
-    const spec = { holder: undefined, token: Math.max(keep, claim.highestToken), periodMs: claim.periodMs, acquired: false, quarantine: why };
+    const spec = { holder: undefined, token: Math.max(keep, claim.highestToken), periodMs: claim.periodMs, acquired: false };
     const written = await this.write(lease ? 'update' : 'create', leaseBody(previous, spec, this.options.clock.wallTime()));
     if (written) this.observe(written);
     return { acquired: false, holder: undefined, remainingMs: claim.periodMs, quarantined: true, replaced: invalid ? [invalid] : undefined };
@@ -148,7 +147,7 @@ export class KubernetesLeaseStore implements LeaseStore {
       const stillOurs =
         lease && spec?.holderIdentity === held.node && spec.leaseTransitions === held.token && typeof lease.metadata?.resourceVersion === 'string';
       if (!stillOurs) return false;
-      const next = { holder: release ? undefined : held.node, token: held.token, periodMs: release ? 1000 : periodMs, acquired: false };
+      const next = { holder: release ? undefined : held.node, token: held.token, periodMs: release ? 1000 : periodMs, acquired: false, released: release };
       if (await this.write('update', leaseBody(lease, next, this.options.clock.wallTime()))) return true;
     }
     return false;

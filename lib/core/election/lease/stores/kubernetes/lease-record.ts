@@ -5,17 +5,18 @@ import { tokenBound } from '../sql-rows.js';
 import type { LeaseObject } from './lease-api.js';
 
 /**
- * The annotation of a Lease nobody may take until it has been seen unchanged for its
- * leaseDurationSeconds: written in place of a deleted or invalid Lease (DESIGN §5, LeaseStore.acquire),
- * because a leader may still act on what was lost.
+ * The mark of a Lease its holder released (the token it released). A free Lease without it was
+ * cleared some other way (deleted, edited by hand, replaced as invalid, or never held), and a
+ * leader may still act on what was lost, so nobody takes it until it has been seen unchanged for
+ * one period: a quarantine (DESIGN §5, LeaseStore.acquire). A release is taken at once.
  */
-export const QUARANTINE_ANNOTATION = 'nest-cluster/quarantined';
+export const RELEASED_ANNOTATION = 'nest-cluster/released';
 
 /** A Lease read from the API server, validated: who holds it, its token, how long it lasts. */
 export interface LeaseRecord {
   /** `resourceVersion`: the precondition of every write, and what "the record changed" means. */
   readonly version: string;
-  /** The holder, or undefined when free (released) or quarantined. */
+  /** The holder, or undefined when released or quarantined. */
   readonly holder: string | undefined;
   /** `leaseTransitions`: the fencing token of the current or last holder. */
   readonly token: number;
@@ -64,25 +65,30 @@ export function parseLease(
   if (!Number.isSafeInteger(token) || token < 0 || token >= tokenBound(highestToken) || (holder !== undefined && token < 1)) {
     return bad('spec.leaseTransitions', 'counter');
   }
-  const quarantined = holder === undefined && lease.metadata?.annotations?.[QUARANTINE_ANNOTATION] !== undefined;
   const seconds = spec.leaseDurationSeconds;
-  const needsDuration = holder !== undefined || quarantined;
-  if (needsDuration && (!Number.isSafeInteger(seconds) || seconds! < 1 || seconds! * 1000 > MAX_REMAINING_PERIODS * periodMs)) {
-    return bad('spec.leaseDurationSeconds', 'lease');
+  const validSeconds = Number.isSafeInteger(seconds) && seconds! >= 1 && seconds! * 1000 <= MAX_REMAINING_PERIODS * periodMs;
+  if (holder !== undefined) {
+    if (!validSeconds) return bad('spec.leaseDurationSeconds', 'lease');
+    return { record: { version, holder, token, durationMs: seconds! * 1000, quarantined: false } };
   }
-  return { record: { version, holder, token, durationMs: needsDuration ? seconds! * 1000 : 0, quarantined } };
+  if (lease.metadata?.annotations?.[RELEASED_ANNOTATION] !== undefined) {
+    return { record: { version, holder, token, durationMs: 0, quarantined: false } };
+  }
+  // Cleared without a release: waited out for the longer of its own duration and this node's period.
+  const durationMs = Math.max(validSeconds ? seconds! * 1000 : 0, periodMs);
+  return { record: { version, holder, token, durationMs, quarantined: true } };
 }
 
 /** The body of a Lease this cluster writes; `previous` keeps metadata (name, resourceVersion). */
 export function leaseBody(
   previous: LeaseObject,
-  spec: { holder: string | undefined; token: number; periodMs: number; acquired: boolean; quarantine?: string },
+  spec: { holder: string | undefined; token: number; periodMs: number; acquired: boolean; released?: boolean },
   wallTime: number,
 ): LeaseObject {
   const now = new MicroTime(wallTime);
   const annotations = { ...previous.metadata?.annotations };
-  delete annotations[QUARANTINE_ANNOTATION];
-  if (spec.quarantine) annotations[QUARANTINE_ANNOTATION] = spec.quarantine;
+  delete annotations[RELEASED_ANNOTATION];
+  if (spec.released) annotations[RELEASED_ANNOTATION] = String(spec.token);
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
