@@ -11,11 +11,11 @@ const api = useServer(true, () => LeaseApiServer.start());
 const cleanup = useCleanups();
 
 let leases = 0;
-async function threeNodes() {
+async function threeNodes(timings: typeof K8S | { electionInterval: number; electionPeriod: number; syncLeaderInterval: number } = K8S) {
   const name = `faults-${++leases}`;
   const logger = memoryLogger();
   const kubeConfig = (await kubeConfigFor(api())) as KubeConfig;
-  const group = new LeaseNodes({ mode: 'kubernetes', kubernetes: { kubeConfig }, lease: { name, ...K8S }, logger });
+  const group = new LeaseNodes({ mode: 'kubernetes', kubernetes: { kubeConfig }, lease: { name, ...timings }, logger });
   cleanup(async () => {
     api().forbidden.clear();
     api().dropping = false;
@@ -107,9 +107,13 @@ describe('kubernetes mode: API server failures (against a stand-in API server)',
   }, 120_000);
 
   it('a holder cleared by hand (not released) is waited out for one duration, since the holder may still act', async () => {
-    const { group, all, name } = await threeNodes();
+    // The holder renews every 900 ms and followers poll every 100 ms: a follower that took a cleared
+    // Lease at once would act while the holder, not yet told, still does.
+    const { group, all, name } = await threeNodes({ electionInterval: 900, electionPeriod: 2000, syncLeaderInterval: 100 });
     const holder = await group.settled(all);
     const token = holder.cluster.getMyTerm();
+    const updates = api().requests.update;
+    await waitFor(() => api().requests.update > updates, { what: 'a renewal' });
     api().edit('test', name, (l) => void (l.spec.holderIdentity = ''));
     await waitFor(() => !holder.cluster.isLeader(), { what: 'the holder to step down' });
     // The oracle (at cleanup) finds no overlap: nobody took the cleared Lease while the holder acted.
