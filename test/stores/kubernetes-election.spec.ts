@@ -5,16 +5,17 @@ import { activeResources, leftOverSince } from '../helpers/handles.js';
 import { K8S, kubeConfigFor, LeaseApiServer } from '../helpers/lease-api-server.js';
 import { LeaseNodes } from '../helpers/lease-nodes.js';
 import { useCleanups, useServer } from '../helpers/lifecycle.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 
 const api = useServer(true, () => LeaseApiServer.start());
 const cleanup = useCleanups();
 
 let leases = 0;
-async function group(base: ClusterModuleOptions = {}) {
+async function group(timings: ClusterModuleOptions['lease'] = K8S) {
   const name = `election-${++leases}`;
   const kubeConfig = (await kubeConfigFor(api())) as KubeConfig;
-  const nodes = new LeaseNodes({ mode: 'kubernetes', kubernetes: { kubeConfig }, lease: { name, ...K8S }, ...base });
+  const nodes = new LeaseNodes({ mode: 'kubernetes', kubernetes: { kubeConfig }, lease: { name, ...timings } });
   cleanup(async () => {
     await nodes.closeAll();
     nodes.log.expectSafe();
@@ -82,11 +83,16 @@ describe('kubernetes mode: election on a coordination.k8s.io/v1 Lease (against a
     expect(nodes.log.count).toBeGreaterThanOrEqual(3);
   });
 
-  it('close() leaves nothing that keeps the event loop alive', async () => {
+  it('close() leaves nothing that keeps the event loop alive, requests the API server never answers included', async () => {
     const before = activeResources();
-    const { nodes } = await group();
+    // Requests time out after one period (5 s), longer than leftOverSince waits: only close() ends them.
+    const { nodes } = await group({ electionInterval: 300, electionPeriod: 5000, syncLeaderInterval: 200 });
     const all = await nodes.start('a', 'b');
     await nodes.settled(all);
+    api().dropping = true;
+    cleanup(async () => void (api().dropping = false));
+    const gets = api().requests.get;
+    await waitFor(() => api().requests.get > gets + 1, { what: 'requests left unanswered' });
     await nodes.closeAll();
     expect(await leftOverSince(before)).toEqual({});
   });
