@@ -16,6 +16,7 @@ import type { ElectionHost } from './core/election/election-engine.js';
 import type { ClusterRedisClient } from './core/redis-client.js';
 import { SingleEngine } from './core/election/single/single-engine.js';
 import type { ClusterSettings } from './core/settings.js';
+import { openKubernetesLeaseStore } from './stores/open-kubernetes.js';
 import { openMysqlLeaseStore } from './stores/open-mysql.js';
 import { openPostgresLeaseStore } from './stores/open-postgres.js';
 import { openRedisLeaseStore } from './stores/open-redis.js';
@@ -51,6 +52,7 @@ export function partsFor(settings: ClusterSettings, env: ClusterEnvironment = {}
     case 'lease':
     case 'postgres':
     case 'mysql':
+    case 'kubernetes':
       return { clock, transport, createEngine: (host) => leaseEngine(settings, env, host, clock) };
     case 'cluster':
       return {
@@ -68,7 +70,7 @@ type StoreOpener = (onError: (kind: string, error: unknown) => void) => Promise<
 
 /** DESIGN §5: one lease engine; the mode picks the store, how log lines name it, and its timings. */
 function leaseEngine(settings: ClusterSettings, env: ClusterEnvironment, host: ElectionHost, clock: Clock): LeaseEngine {
-  const { lease, postgres, mysql } = settings;
+  const { lease, postgres, mysql, kubernetes } = settings;
   const [label, heldIn, timings, open]: [string, string, LeaseTimings, StoreOpener] =
     settings.mode === 'redis'
       ? ['Redis', 'the leader key', settings.redisDiscovery, (onError) => openRedisLeaseStore(settings.redisDiscovery.dataPath, settings.redis, env.redisClient, onError)]
@@ -76,7 +78,9 @@ function leaseEngine(settings: ClusterSettings, env: ClusterEnvironment, host: E
         ? ['PostgreSQL', 'the lease row', lease, (onError) => openPostgresLeaseStore(postgres!, lease, env.postgresPool, onError)]
         : settings.mode === 'mysql'
           ? ['MySQL', 'the lease row', lease, (onError) => openMysqlLeaseStore(mysql!, lease, env.mysqlPool, onError)]
-          : [lease.store!.label ?? 'Lease store', 'the lease', lease, async () => lease.store!];
+          : settings.mode === 'kubernetes'
+            ? ['Kubernetes', 'the Lease', lease, () => openKubernetesLeaseStore(kubernetes!, lease, clock)]
+            : [lease.store!.label ?? 'Lease store', 'the lease', lease, async () => lease.store!];
   const config: LeaseEngineConfig = {
     nodeName: settings.self.name,
     lease: timings,

@@ -5,6 +5,7 @@ export type RedisInjectionToken = string | symbol | Function;
 import type { SecureContextOptions } from 'node:tls';
 import type { ClusterRedisClient, ClusterRedisConnectionOptions } from '../core/redis-client.js';
 import type { LeaseStore } from '../core/election/lease/lease-store.js';
+import type { KubeConfigLike } from '../core/election/lease/stores/kubernetes/lease-api.js';
 import type { MysqlPoolLike } from '../core/election/lease/stores/mysql/mysql-types.js';
 import type { PgPoolLike } from '../core/election/lease/stores/postgres/pg-types.js';
 import type { ClusterMode } from '../core/settings.js';
@@ -62,11 +63,11 @@ export interface RedisDiscoveryOptions {
 }
 
 /**
- * The lease of the `postgres`, `mysql` and `lease` modes. The timings mean what the same names of
+ * The lease of the `postgres`, `mysql`, `kubernetes` and `lease` modes. The timings mean what the same names of
  * `redisDiscovery` mean, with the same defaults; `name` plays the part of `dataPath`.
  */
 export interface ClusterLeaseOptions {
-  /** The lease's key (the row's name); clusters with different names share a store without meeting. Default 'nest-cluster'. */
+  /** The lease's key (the row's name, the Lease's name in kubernetes mode); clusters with different names share a store without meeting. Default 'nest-cluster'. */
   name?: string;
   /** How often the leader renews and followers try to acquire, ms. Default 15000. */
   electionInterval?: NumericOption;
@@ -107,12 +108,26 @@ export interface ClusterMysqlOptions {
 }
 
 /**
+ * Where kubernetes mode finds the API server and its `coordination.k8s.io/v1` Lease (named by
+ * `lease.name`). The pod's service account needs get, create and update on leases in the namespace.
+ *
+ * @example
+ * { mode: 'kubernetes', kubernetes: { namespace: 'shop' }, lease: { name: 'orders-leader' } }
+ */
+export interface ClusterKubernetesOptions {
+  /** The Lease's namespace. Default: the pod's own (in-cluster), else the kubeconfig context's, else 'default'. */
+  namespace?: string;
+  /** A kubeconfig file's path, or a `KubeConfig` of @kubernetes/client-node. Default: the in-cluster config. */
+  kubeConfig?: string | KubeConfigLike;
+}
+
+/**
  * Options of `ClusterModule.forRoot()` and `createCluster()`. Seconds where the seed used seconds
  * (`timeout`), milliseconds everywhere else.
  */
 export interface ClusterModuleOptions {
   /**
-   * `'cluster'` (Raft over TCP), `'redis'`, `'postgres'`, `'mysql'` (a lease in that store),
+   * `'cluster'` (Raft over TCP), `'redis'`, `'postgres'`, `'mysql'`, `'kubernetes'` (a lease in that store),
    * `'lease'` (a lease in your own `lease.store`) or `'single'`. Default `'cluster'`.
    */
   mode?: ClusterMode;
@@ -151,6 +166,7 @@ export interface ClusterModuleOptions {
   lease?: ClusterLeaseOptions;
   postgres?: ClusterPostgresOptions;
   mysql?: ClusterMysqlOptions;
+  kubernetes?: ClusterKubernetesOptions;
   /**
    * `false` to silence, or any Nest `LoggerService`. Default `new Logger('Cluster')` in the Nest
    * module, `[Cluster] level: message` lines on stderr from createCluster.

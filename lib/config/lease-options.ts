@@ -4,7 +4,7 @@ import { defaultOptions } from './defaults.js';
 import { fail, knownKeys, positiveMs } from './option-checks.js';
 
 /** The modes that elect through the lease engine (DESIGN §5). */
-export const LEASE_MODES: readonly ClusterMode[] = ['redis', 'lease', 'postgres', 'mysql'];
+export const LEASE_MODES: readonly ClusterMode[] = ['redis', 'lease', 'postgres', 'mysql', 'kubernetes'];
 
 /** The same three timings as the seed's RedisDiscovery, whichever option group carries them. */
 export interface LeaseTimingValues {
@@ -47,7 +47,7 @@ export function parseLeaseTimings(
 const LEASE_OPTIONS = new Set(['name', 'store', 'electionInterval', 'electionPeriod', 'syncLeaderInterval']);
 const STORE_METHODS = ['acquire', 'renew', 'release', 'read', 'close'];
 
-/** `lease`: the timings of the postgres, mysql and lease modes, the lease's name, and a user store. */
+/** `lease`: the timings of the postgres, mysql, kubernetes and lease modes, the lease's name, and a user store. */
 export function parseLease(
   value: unknown,
   mode: ClusterMode,

@@ -6,6 +6,7 @@ import type { ClusterModuleOptions } from './cluster-options.js';
 import { defaultOptions } from './defaults.js';
 import { checkNameLength, parseNodes, type ParsedNodeOptions } from './nodes-option.js';
 import { bounded, fail, positiveMs } from './option-checks.js';
+import { parseKubernetes } from './kubernetes-options.js';
 import { parseLease } from './lease-options.js';
 import { parseRedis, parseRedisDiscovery } from './redis-options.js';
 import { parseMysql, parsePostgres } from './sql-options.js';
@@ -15,11 +16,11 @@ import { currentHost, identifySelf, type HostIdentity } from './node-identity.js
 /** Shortest `secret` accepted. */
 export const MIN_SECRET_LENGTH = 16;
 
-const MODES: readonly ClusterMode[] = ['cluster', 'single', 'redis', 'lease', 'postgres', 'mysql'];
+const MODES: readonly ClusterMode[] = ['cluster', 'single', 'redis', 'lease', 'postgres', 'mysql', 'kubernetes'];
 const KNOWN_OPTIONS = new Set<string>([
   'mode', 'enable', 'timeout', 'electionTimeoutMs', 'heartbeatIntervalMs', 'leaseMs',
   'clockDriftBound', 'eventLoopMarginMs', 'nodes', 'nodeName', 'secret', 'tls', 'insecure',
-  'dataDir', 'redis', 'redisDiscovery', 'lease', 'postgres', 'mysql', 'logger', 'maxFrameBytes', 'handshakeTimeoutMs',
+  'dataDir', 'redis', 'redisDiscovery', 'lease', 'postgres', 'mysql', 'kubernetes', 'logger', 'maxFrameBytes', 'handshakeTimeoutMs',
   'shutdownTimeoutMs',
 ]);
 function parseEnable(value: unknown): boolean {
@@ -120,6 +121,7 @@ export function resolveClusterOptions(
   }
   const timing = parseTiming(options);
   const redis = parseRedis(options.redis, mode, options.redisDiscovery?.inject);
+  const lease = parseLease(options.lease, mode, timing);
   // The bind address is this process's own business; peers are known by name, host and port.
   const allNodes: NodeConfig[] =
     nodes.length > 0 ? nodes.map(({ name, ip, port }) => (name === self.name ? self : { name, ip, port })) : [self];
@@ -139,9 +141,10 @@ export function resolveClusterOptions(
     shutdownTimeoutMs: positiveMs(options.shutdownTimeoutMs, 'shutdownTimeoutMs', defaults.shutdownTimeoutMs),
     redisDiscovery: parseRedisDiscovery(options.redisDiscovery, mode, timing),
     redis: redis && { client: redis.client, options: redis.options, url: redis.url },
-    lease: parseLease(options.lease, mode, timing),
+    lease,
     postgres: parsePostgres(options.postgres, mode),
     mysql: parseMysql(options.mysql, mode),
+    kubernetes: parseKubernetes(options.kubernetes, mode, lease),
     logger: parseLogger(options.logger, defaultLogger),
   };
 }

@@ -1,13 +1,14 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { ClusterRedisClient, ClusterRedisConnectionOptions } from './redis-client.js';
 import type { LeaseStore } from './election/lease/lease-store.js';
+import type { KubeConfigLike } from './election/lease/stores/kubernetes/lease-api.js';
 import type { MysqlPoolLike } from './election/lease/stores/mysql/mysql-types.js';
 import type { PgPoolLike } from './election/lease/stores/postgres/pg-types.js';
 import type { ClusterLogger } from './logger.js';
 import type { NodeConfig } from './node.js';
 import type { Timing } from './timing.js';
 
-export type ClusterMode = 'cluster' | 'single' | 'redis' | 'lease' | 'postgres' | 'mysql';
+export type ClusterMode = 'cluster' | 'single' | 'redis' | 'lease' | 'postgres' | 'mysql' | 'kubernetes';
 
 export interface RedisLeaseSettings {
   readonly dataPath: string;
@@ -16,7 +17,7 @@ export interface RedisLeaseSettings {
   readonly syncLeaderInterval: number;
 }
 
-/** The lease of the postgres, mysql and lease modes (DESIGN §3 `lease`). */
+/** The lease of the postgres, mysql, kubernetes and lease modes (DESIGN §3 `lease`). */
 export interface LeaseSettings {
   /** The lease's key (the row's name), like redisDiscovery.dataPath. */
   readonly name: string;
@@ -43,6 +44,14 @@ export interface MysqlSettings {
   readonly pool: MysqlPoolLike | undefined;
   readonly uri: string | undefined;
   readonly table: string;
+}
+
+/** Where kubernetes mode finds the API server and its Lease (issue #14). */
+export interface KubernetesSettings {
+  /** Default: the pod's own namespace (in-cluster), else the kubeconfig context's, else `default`. */
+  readonly namespace: string | undefined;
+  /** A kubeconfig file's path or a KubeConfig; undefined: the in-cluster config. */
+  readonly kubeConfig: string | KubeConfigLike | undefined;
 }
 
 /** Where redis mode gets its client: given (left open), or made from options/url (closed by us). */
@@ -82,6 +91,8 @@ export interface ClusterSettings extends Timing {
   readonly postgres: PostgresSettings | undefined;
   /** Mysql mode's pool, unless it comes from `mysql.inject` (resolved by the Nest module). */
   readonly mysql: MysqlSettings | undefined;
+  /** Kubernetes mode's API server and namespace. */
+  readonly kubernetes: KubernetesSettings | undefined;
   /** How long close() waits for job callbacks and leader jobs to finish. */
   readonly shutdownTimeoutMs: number;
   readonly logger: ClusterLogger;

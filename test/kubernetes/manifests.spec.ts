@@ -26,8 +26,20 @@ describe('the Kubernetes recipe (sample/kubernetes)', () => {
     expect(() => validateManifest(manifest, file)).not.toThrow();
   });
 
-  it('holds a StatefulSet, its headless Service, a Secret and a PodDisruptionBudget', () => {
-    expect(recipe.map((r) => r.manifest.kind).sort()).toEqual(['PodDisruptionBudget', 'Secret', 'Service', 'StatefulSet']);
+  it('holds a StatefulSet, its headless Service, a Secret, a PodDisruptionBudget, and the Lease RBAC of kubernetes mode', () => {
+    expect(recipe.map((r) => r.manifest.kind).sort()).toEqual(['PodDisruptionBudget', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount', 'StatefulSet']);
+  });
+
+  it('lets the lease service account get, create and update Leases in its own namespace, and nothing more', () => {
+    const account = only(recipe, 'ServiceAccount');
+    const role = only(recipe, 'Role');
+    const binding = only(recipe, 'RoleBinding');
+    // What the Kubernetes store calls: readNamespacedLease, createNamespacedLease, replaceNamespacedLease.
+    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name }]);
+    // One namespace: a Role, not a ClusterRole, and no namespace pinned, so it lands where it is applied.
+    for (const m of [account, role, binding]) expect(m.metadata).not.toHaveProperty('namespace');
   });
 
   it('runs three replicas, started in parallel, behind a headless Service that publishes not-ready pods', () => {

@@ -89,6 +89,7 @@ describe('the packed package', () => {
 
   it(`type-checks every entry from ESM and from CommonJS with skipLibCheck off and no optional peer of a mode installed (${modePeers.join(', ')})`, () => {
     expect(modePeers).toContain('ioredis');
+    expect(modePeers).toContain('@kubernetes/client-node');
     const uses = ENTRIES.map((entry, i) => `import * as entry${i} from 'nest-cluster${entry.subpath.slice(1)}';\nexport const names${i} = Object.keys(entry${i});`).join('\n');
     const typed = `import type { ClusterModuleOptions } from 'nest-cluster';\nexport const options: ClusterModuleOptions = { mode: 'single', redis: { url: 'redis://localhost:6379' } };\n`;
     writeFileSync(join(project, 'consumer.mts'), `${uses}\n${typed}`);
