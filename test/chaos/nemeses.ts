@@ -1,6 +1,6 @@
 import type { ChaosNode } from './chaos-node.js';
 import type { ChaosNetwork, Drop } from './network.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../sim/prng.js';
 
 /** A fault: started, held for its duration by the harness, then healed. */
 export interface Nemesis {
@@ -46,6 +46,16 @@ function targetOf(ctx: NemesisContext, avoid: ReadonlySet<string>): { name: stri
 
 type Maker = (ctx: NemesisContext, avoid: Set<string>) => Nemesis;
 
+/** A shuffled copy (Fisher–Yates) drawn from the run's PRNG. */
+function shuffle<T>(prng: Prng, items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = prng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 const names = (ctx: NemesisContext) => ctx.nodes.map((n) => n.name);
 /** The leader, else a node drawn at random; the draw is made either way, to keep the PRNG in step. */
 const leaderOrAny = (ctx: NemesisContext) => {
@@ -60,14 +70,14 @@ const partitions: Record<string, Maker> = {
     return network(ctx, `isolate(${leader})`, between([leader], names(ctx).filter((n) => n !== leader)));
   },
   halves: (ctx) => {
-    const order = ctx.prng.shuffle(names(ctx));
+    const order = shuffle(ctx.prng, names(ctx));
     const cut = Math.floor(order.length / 2);
     return network(ctx, `halves(${order.slice(0, cut)}|${order.slice(cut)})`, between(order.slice(0, cut), order.slice(cut)));
   },
   // Each node sees a majority, and no two see the same one: the ring cuts every link but those to
   // its two neighbours. With 3 nodes that leaves one link cut (a line a-b-c).
   'majority-ring': (ctx) => {
-    const ring = ctx.prng.shuffle(names(ctx));
+    const ring = shuffle(ctx.prng, names(ctx));
     const n = ring.length;
     const drops: Drop[] = [];
     for (let i = 0; i < n; i++) {
@@ -80,7 +90,7 @@ const partitions: Record<string, Maker> = {
   },
   // Two halves that cannot talk, and one node that talks to both.
   bridge: (ctx) => {
-    const [middle, ...rest] = ctx.prng.shuffle(names(ctx));
+    const [middle, ...rest] = shuffle(ctx.prng, names(ctx));
     const cut = Math.floor(rest.length / 2);
     return network(ctx, `bridge(${rest.slice(0, cut)}|${middle}|${rest.slice(cut)})`, between(rest.slice(0, cut), rest.slice(cut)));
   },
@@ -106,8 +116,8 @@ const redisPartitions: Record<string, Maker> = {
     return network(ctx, `redis-cut(${leader})`, both(leader, ctx.redis!));
   },
   'redis-cut-some': (ctx) => {
-    const order = ctx.prng.shuffle(names(ctx));
-    const cut = order.slice(0, 1 + ctx.prng.below(order.length - 1));
+    const order = shuffle(ctx.prng, names(ctx));
+    const cut = order.slice(0, 1 + ctx.prng.int(order.length - 1));
     return network(ctx, `redis-cut(${cut})`, between(cut, [ctx.redis!]));
   },
   'redis-loss': (ctx) => {

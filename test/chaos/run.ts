@@ -8,7 +8,7 @@ import { chooseNemesis, type NemesisContext } from './nemeses.js';
 import { ChaosNetwork } from './network.js';
 import { judge, type Verdict, type Violation } from './oracle.js';
 import type { ChaosOptions } from './options.js';
-import { Prng } from './prng.js';
+import { Prng } from '../sim/prng.js';
 import { RedisMember } from './redis-member.js';
 import { excerpt, nemesisAt } from './report.js';
 import { Timeline } from './timeline.js';
