@@ -17,6 +17,8 @@ export interface NemesisContext {
   leader(): string | undefined;
   /** Redis mode: the name of the Redis member of the network. */
   readonly redis?: string;
+  /** Draw only these kinds (`--nemeses`), to chase one fault. */
+  readonly only?: readonly string[];
 }
 
 const both = (a: string, b: string): Drop[] => [
@@ -101,6 +103,23 @@ const partitions: Record<string, Maker> = {
     const drops = others.map((o) => (outbound ? { from: leader, to: o } : { from: o, to: leader }));
     return network(ctx, outbound ? `one-way(${leader}→others lost)` : `one-way(others→${leader} lost)`, drops);
   },
+  // Variable queueing delay (up to 0.3–1.5 s) on everything one node sends.
+  slow: (ctx) => {
+    const node = leaderOrAny(ctx);
+    const kbit = Math.round(ctx.prng.between(8, 48));
+    const queueMs = Math.round(ctx.prng.between(300, 1500));
+    return {
+      name: `slow(${node}, ${kbit}kbit, queue≤${queueMs}ms)`,
+      start: async () => ctx.network.slow(node, kbit, queueMs),
+      heal: async () => ctx.network.heal(),
+    };
+  },
+  duplicate: (ctx) => {
+    const probability = ctx.prng.between(0.2, 1);
+    const all = names(ctx);
+    const drops = all.flatMap((a) => all.filter((b) => b !== a).map((b) => ({ from: a, to: b, probability, duplicate: true })));
+    return network(ctx, `duplicate(${(probability * 100).toFixed(0)}%)`, drops);
+  },
   loss: (ctx) => {
     const probability = ctx.prng.between(0.2, 0.6);
     const all = names(ctx);
@@ -147,7 +166,8 @@ const processes: Record<string, Maker> = {
 /** One nemesis, or with a chance of 1 in 4 a pair of them together. */
 export function chooseNemesis(ctx: NemesisContext): Nemesis {
   const catalogue = { ...(ctx.redis ? { ...redisPartitions, halves: partitions.halves! } : partitions), ...processes };
-  const kinds = Object.keys(catalogue);
+  const kinds = Object.keys(catalogue).filter((k) => !ctx.only || ctx.only.includes(k));
+  if (kinds.length === 0) throw new Error(`chaos: no nemesis among ${ctx.only}; there are ${Object.keys(catalogue)}`);
   const avoid = new Set<string>();
   const first = catalogue[ctx.prng.pick(kinds)]!(ctx, avoid);
   if (ctx.prng.next() >= 0.25) return first;

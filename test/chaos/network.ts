@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 
-/** A link drop: packets from `from` never reach `to`. */
+/** A link fault: packets from `from` to `to` are dropped, or (`duplicate`) arrive twice. */
 export interface Drop {
   readonly from: string;
   readonly to: string;
   /** Drop only this share of the packets (iptables `statistic --mode random`); default all. */
   readonly probability?: number;
+  /** Duplicate instead of drop: iptables TEE clones each packet to its own destination. */
+  readonly duplicate?: boolean;
 }
 
 const SUBNET = '10.213.0';
@@ -30,6 +32,7 @@ export class ChaosNetwork {
   private readonly hub: string;
   private readonly members = new Map<string, { ns: string; ip: string }>();
   private created: string[] = [];
+  private readonly slowed = new Set<string>();
 
   constructor(private readonly prefix: string) {
     this.hub = `${prefix}h`;
@@ -51,6 +54,8 @@ export class ChaosNetwork {
       run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
       iptables(ns, ['-N', CHAIN]);
       iptables(ns, ['-A', 'INPUT', '-j', CHAIN]);
+      iptables(ns, ['-t', 'mangle', '-N', CHAIN]);
+      iptables(ns, ['-t', 'mangle', '-A', 'POSTROUTING', '-j', CHAIN]);
       this.members.set(name, { ns, ip });
     });
   }
@@ -63,17 +68,33 @@ export class ChaosNetwork {
     return this.member(name).ip;
   }
 
-  /** Applies drops on the receiving side, in that member's own namespace. */
+  /** Drops on the receiving side, duplicates on the sending side, in that member's own namespace. */
   apply(drops: readonly Drop[]): void {
-    for (const { from, to, probability } of drops) {
+    for (const { from, to, probability, duplicate } of drops) {
       const random = probability === undefined ? [] : ['-m', 'statistic', '--mode', 'random', '--probability', probability.toFixed(3)];
-      iptables(this.namespaceOf(to), ['-A', CHAIN, '-s', this.ipOf(from), ...random, '-j', 'DROP']);
+      if (duplicate) iptables(this.namespaceOf(from), ['-t', 'mangle', '-A', CHAIN, '-d', this.ipOf(to), ...random, '-j', 'TEE', '--gateway', this.ipOf(to)]);
+      else iptables(this.namespaceOf(to), ['-A', CHAIN, '-s', this.ipOf(from), ...random, '-j', 'DROP']);
     }
   }
 
-  /** Removes every drop. */
+  /**
+   * Everything `name` sends waits in a token bucket (tc tbf) of `kbit` kbit/s, up to `queueMs`
+   * before it is dropped: queueing delay that varies with the traffic, this kernel having no netem.
+   */
+  slow(name: string, kbit: number, queueMs: number): void {
+    const ns = this.namespaceOf(name);
+    run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '1600', 'latency', `${queueMs}ms`]);
+    this.slowed.add(ns);
+  }
+
+  /** Removes every drop, duplication and slow link. */
   heal(): void {
-    for (const { ns } of this.members.values()) iptables(ns, ['-F', CHAIN]);
+    for (const { ns } of this.members.values()) {
+      iptables(ns, ['-F', CHAIN]);
+      iptables(ns, ['-t', 'mangle', '-F', CHAIN]);
+    }
+    for (const ns of this.slowed) run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', 'eth0', 'root']);
+    this.slowed.clear();
   }
 
   /** Deletes every namespace this network created; safe to call twice and after a failed create. */

@@ -11,9 +11,11 @@ export interface ChaosOptions {
   readonly out: string | undefined;
   /** Self-test: nodes keep ticking after their leadership ends; the run must then fail. */
   readonly brokenKeepTicking: boolean;
+  /** Only these nemesis kinds; default all of the mode. */
+  readonly nemeses: readonly string[] | undefined;
 }
 
-const USAGE = 'usage: npm run chaos -- --nodes 3|5 --cycles N [--seed S] [--mode cluster|redis] [--election-timeout-ms T] [--out DIR]';
+const USAGE = 'usage: npm run chaos -- --nodes 3|5 --cycles N [--seed S] [--mode cluster|redis] [--election-timeout-ms T] [--out DIR] [--nemeses kind,kind]';
 
 export function parseChaosOptions(argv: string[]): ChaosOptions {
   const { values } = parseArgs({
@@ -26,6 +28,7 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
       'election-timeout-ms': { type: 'string', default: '500' },
       out: { type: 'string' },
       'broken-keep-ticking': { type: 'boolean', default: false },
+      nemeses: { type: 'string' },
     },
   });
   const int = (text: string, what: string, min: number): number => {
@@ -43,5 +46,6 @@ export function parseChaosOptions(argv: string[]): ChaosOptions {
     electionTimeoutMs: int(values['election-timeout-ms']!, 'election-timeout-ms', 100),
     out: values.out,
     brokenKeepTicking: values['broken-keep-ticking']!,
+    nemeses: values.nemeses?.split(',').filter(Boolean),
   };
 }

@@ -119,6 +119,7 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
     network: r.network,
     leader: () => (refresh(), leader),
     redis: o.mode === 'redis' ? REDIS : undefined,
+    only: o.nemeses,
   };
   const options = { callSlackMs: 500, doubleVoteWindowMs: 20 * T };
   const printed = new Set<string>();
