@@ -165,7 +165,8 @@ const processes: Record<string, Maker> = {
 
 /** One nemesis, or with a chance of 1 in 4 a pair of them together. */
 export function chooseNemesis(ctx: NemesisContext): Nemesis {
-  const catalogue = { ...(ctx.redis ? { ...redisPartitions, halves: partitions.halves! } : partitions), ...processes };
+  // Redis mode keeps halves (they cut remote calls) and slow links (they slow Redis traffic too).
+  const catalogue = { ...(ctx.redis ? { ...redisPartitions, halves: partitions.halves!, slow: partitions.slow! } : partitions), ...processes };
   const kinds = Object.keys(catalogue).filter((k) => !ctx.only || ctx.only.includes(k));
   if (kinds.length === 0) throw new Error(`chaos: no nemesis among ${ctx.only}; there are ${Object.keys(catalogue)}`);
   const avoid = new Set<string>();
