@@ -57,6 +57,35 @@ export function nemesisAt(facts: readonly Fact[], at: number): string {
   return name;
 }
 
+export interface CycleLine {
+  readonly cycle: number;
+  readonly cycles: number;
+  readonly nemesis: string;
+  readonly durationMs: number;
+  /** Time to an acting leader after the heal, in T; null if none came within the deadline. */
+  readonly recoveryT: number | null;
+}
+
+/**
+ * One line per cycle; then the first violation of each kind and nodes found in it, with the
+ * nemesis in force and the timeline around it (every violation is counted in the summary).
+ */
+export function cycleReport(c: CycleLine, fresh: readonly Violation[], facts: readonly Fact[], origin: number): string {
+  const counts = new Map<string, number>();
+  for (const v of fresh) counts.set(v.kind, (counts.get(v.kind) ?? 0) + 1);
+  const verdict = fresh.length === 0 ? 'ok' : `VIOLATIONS ${[...counts].map(([k, n]) => `${k}=${n}`).join(' ')}`;
+  const recovery = c.recoveryT === null ? 'NONE' : `${c.recoveryT.toFixed(2)}T`;
+  const lines = [`cycle ${c.cycle}/${c.cycles} ${c.nemesis} ${(c.durationMs / 1000).toFixed(2)}s recovery=${recovery} ${verdict}`];
+  const shown = new Set<string>();
+  for (const v of fresh) {
+    const kindAndNodes = `${v.kind}/${v.nodes.join(',')}`;
+    if (shown.has(kindAndNodes)) continue;
+    shown.add(kindAndNodes);
+    lines.push(`  ${v.kind}: ${v.detail} at ${(v.at - origin).toFixed(3)}ms, nemesis ${nemesisAt(facts, v.at)}`, excerpt(facts, v, origin));
+  }
+  return lines.join('\n');
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
