@@ -7,6 +7,11 @@ import type { NodeFact, NodeSpec } from './facts.js';
 const { createCluster, DefaultCaller, DefaultJobTracker, newFuncSpec } = await import('nest-cluster');
 type LeaderContext = import('nest-cluster').LeaderContext;
 
+/** The node's log in the run directory (stderr), each line stamped on the timeline's clock. */
+const line = (level: string) => (message: string, stack?: string) =>
+  void process.stderr.write(`${hostNow().toFixed(3)} ${level}: ${message}${stack ? `\n${stack}` : ''}\n`);
+const hostStampedLogger = { log: line('log'), warn: line('warn'), error: line('error') };
+
 const spec = JSON.parse(process.env.CHAOS_NODE ?? '{}') as NodeSpec;
 const report = (fact: NodeFact): void => void process.send?.(fact);
 
@@ -14,7 +19,7 @@ const base = {
   nodeName: spec.name,
   nodes: spec.nodes.map((n) => ({ ...n })),
   secret: spec.secret,
-  logger: false as const,
+  logger: hostStampedLogger,
   // Close quickly when told: a hand-over is not what this harness tests.
   shutdownTimeoutMs: 1000,
 };
