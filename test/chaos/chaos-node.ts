@@ -70,19 +70,11 @@ export class ChaosNode {
     this.child?.kill('SIGCONT');
   }
 
-  /** SIGKILL (a paused process too) and wait for the exit. */
+  /** SIGKILL (a paused process too) and wait for the exit; also how a run ends (no hand-over). */
   async kill(): Promise<void> {
     this.resume();
     if (!this.alive) return;
     this.timeline.record({ kind: 'sigkill', node: this.name, at: hostNow() });
-    this.child!.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** At the end of a run: SIGKILL, no hand-over (the oracle has what it needs). */
-  async stop(): Promise<void> {
-    if (this.stoppedAt !== undefined) this.resume();
-    if (!this.alive) return;
     this.child!.kill('SIGKILL');
     await this.exited;
   }

@@ -133,13 +133,13 @@ function dualTerms(facts: readonly Fact[], windowMs: number): { violations: Viol
   const fresh = ofKind(facts, 'spawn').filter((s) => !s.dataDir);
   const violations: Violation[] = [];
   let excused = 0;
+  // The first spawn of every node is not a restart: it has voted nowhere yet.
+  const restarts = fresh.filter((s) => fresh.some((o) => o.node === s.node && o.at < s.at));
   for (const e of ofKind(facts, 'event').sort((a, b) => a.at - b.at)) {
     if (e.type !== 'SignMaster') continue;
     const earlier = first.get(e.term);
     if (!earlier) first.set(e.term, e);
     if (!earlier || earlier.node === e.node) continue;
-    // The first spawn of every node is not a restart: it has voted nowhere yet.
-    const restarts = fresh.filter((s) => fresh.some((o) => o.node === s.node && o.at < s.at));
     if (restarts.some((s) => s.at <= e.at && s.at >= earlier.at - windowMs)) {
       excused++;
       continue;

@@ -96,7 +96,7 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
     const line = { cycle, cycles: o.cycles, nemesis: nemesis.name, durationMs: duration, recoveryT: recovery == null ? null : recovery / T };
     print(cycleReport(line, fresh, timeline.facts, origin));
   }
-  for (const node of r.nodes) await node.stop();
+  for (const node of r.nodes) await node.kill();
   const verdict = judge(timeline.facts, { ...options, until: hostNow() });
   await timeline.close();
   return { verdict, origin };
