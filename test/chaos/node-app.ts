@@ -35,15 +35,22 @@ const cluster = createCluster(options, { clock: { now: hostNow, wallTime: () => 
  * public API; the oracle needs it to cut each acting interval at the lease end the node believed.
  */
 const engine = (cluster as unknown as { engine: { actingUntil(): number } }).engine;
+let lastLeaseEnd: number | null = null;
 const leaseEnd = (): number | null => {
   const until = engine.actingUntil();
+  if (Number.isFinite(until)) lastLeaseEnd = until;
   return Number.isFinite(until) ? until : null;
 };
+/**
+ * A tick reports the lease it ran under: the current one, or if the lease ended between the job's
+ * lease check and this read, the one just ended (so the oracle judges the tick against it).
+ */
+const tickLeaseEnd = (): number | null => leaseEnd() ?? lastLeaseEnd;
 
 class TickCaller extends DefaultCaller {
   override masterCall(ctx: LeaderContext): void {
     const at = hostNow();
-    report({ kind: 'tick', token: ctx.fencingToken, term: ctx.term, leaseEnd: leaseEnd(), at });
+    report({ kind: 'tick', token: ctx.fencingToken, term: ctx.term, leaseEnd: tickLeaseEnd(), at });
   }
 
   override onStartedLeading(ctx: LeaderContext): void {
@@ -55,7 +62,7 @@ class TickCaller extends DefaultCaller {
 function keepTicking(ctx: LeaderContext): void {
   const timer = setInterval(() => {
     if (!ctx.signal.aborted) return;
-    report({ kind: 'tick', token: ctx.fencingToken, term: ctx.term, leaseEnd: leaseEnd(), at: hostNow() });
+    report({ kind: 'tick', token: ctx.fencingToken, term: ctx.term, leaseEnd: tickLeaseEnd(), at: hostNow() });
   }, spec.tickMs);
   setTimeout(() => clearInterval(timer), 5000);
 }

@@ -17,6 +17,12 @@ export interface OracleOptions {
   /** How late past its timeout a call may settle (event-loop lag on a loaded host), ms. */
   readonly callSlackMs: number;
   /**
+   * δ (DESIGN §4, lease.ts): a job that passed its lease check may run up to δ past the lease end
+   * (a late tick, a GC pause or a preemption between the check and the job's first statement); the
+   * lease end is that much short of what the other nodes grant, so this is still safe.
+   */
+  readonly stallMarginMs: number;
+  /**
    * A node restarted without dataDir may vote twice in one term (README "The leader context"), so
    * two leaders of one term are excused when such a restart falls within this long before the
    * second leader's SignMaster.
@@ -100,10 +106,10 @@ function overlaps(facts: readonly Fact[], acting: Map<string, Span[]>): Violatio
   return out;
 }
 
-/** No job tick outside the node's own lease (leader-work.ts: the lease is checked before every run). */
-function staleTicks(facts: readonly Fact[]): Violation[] {
+/** No job tick outside the node's own lease, give or take δ (leader-work.ts: the lease is checked before every run). */
+function staleTicks(facts: readonly Fact[], stallMarginMs: number): Violation[] {
   return ofKind(facts, 'tick')
-    .filter((t) => t.leaseEnd === null || t.at >= t.leaseEnd)
+    .filter((t) => t.leaseEnd === null || t.at >= t.leaseEnd + stallMarginMs)
     .map((t) => ({
       kind: 'stale_tick' as const,
       at: t.at,
@@ -189,13 +195,18 @@ function recoveries(facts: readonly Fact[]): (number | null)[] {
   });
 }
 
+/** The oracle's bounds for election timeout T (DESIGN §4 defaults: δ = max(5 ms, T/20)). */
+export function oracleOptions(T: number): Omit<OracleOptions, 'until'> {
+  return { callSlackMs: 500, stallMarginMs: Math.max(5, T / 20), doubleVoteWindowMs: 20 * T };
+}
+
 /** The exact oracle over a recorded timeline. */
 export function judge(facts: readonly Fact[], options: OracleOptions): Verdict {
   const acting = actingSpans(facts, options.until);
   const dual = dualTerms(facts, options.doubleVoteWindowMs);
   const violations = [
     ...overlaps(facts, acting),
-    ...staleTicks(facts),
+    ...staleTicks(facts, options.stallMarginMs),
     ...tokenRegressions(facts),
     ...dual.violations,
     ...hungCalls(facts, pausedSpans(facts), options),

@@ -6,7 +6,7 @@ import { LeaderWatch } from './leader-watch.js';
 import { createMembers, REDIS } from './members.js';
 import { chooseNemesis, type NemesisContext } from './nemeses.js';
 import { ChaosNetwork } from './network.js';
-import { judge, type Verdict, type Violation } from './oracle.js';
+import { judge, oracleOptions, type Verdict, type Violation } from './oracle.js';
 import type { ChaosOptions } from './options.js';
 import { Prng } from '../sim/prng.js';
 import type { RedisMember } from './redis-member.js';
@@ -76,7 +76,7 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
     redis: o.mode === 'redis' ? REDIS : undefined,
     only: o.nemeses,
   };
-  const options = { callSlackMs: 500, doubleVoteWindowMs: 20 * T };
+  const options = oracleOptions(T);
   const printed = new Set<string>();
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     await hold(prng.between(200, 1000)); // a random gap between faults
