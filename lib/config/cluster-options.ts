@@ -109,14 +109,16 @@ export interface ClusterMysqlOptions {
 
 /**
  * Where kubernetes mode finds the API server and its `coordination.k8s.io/v1` Lease (named by
- * `lease.name`). The pod's service account needs get, create and update on leases in the namespace.
+ * `leaseName`, or `lease.name`). The pod's service account needs get, create and update on leases in the namespace.
  *
  * @example
- * { mode: 'kubernetes', kubernetes: { namespace: 'shop' }, lease: { name: 'orders-leader' } }
+ * { mode: 'kubernetes', kubernetes: { namespace: 'shop', leaseName: 'orders-leader' } }
  */
 export interface ClusterKubernetesOptions {
   /** The Lease's namespace. Default: the pod's own (in-cluster), else the kubeconfig context's, else 'default'. */
   namespace?: string;
+  /** The Lease's name (DESIGN §3); `lease.name` says the same. Default 'nest-cluster'. */
+  leaseName?: string;
   /** A kubeconfig file's path, or a `KubeConfig` of @kubernetes/client-node. Default: the in-cluster config. */
   kubeConfig?: string | KubeConfigLike;
 }

@@ -62,9 +62,23 @@ describe('options of kubernetes mode', () => {
 
   it('defaults to the in-cluster config, the pod namespace, the Lease nest-cluster and redis timings', () => {
     const s = resolve(kube());
-    expect(s.kubernetes).toEqual({ namespace: undefined, kubeConfig: undefined });
+    expect(s.kubernetes).toEqual({ namespace: undefined, leaseName: 'nest-cluster', kubeConfig: undefined });
     expect(s.lease).toMatchObject({ name: 'nest-cluster', electionInterval: 15_000, electionPeriod: 30_000, syncLeaderInterval: 10_000 });
-    expect(resolve(kube({ kubernetes: { namespace: 'shop', kubeConfig: '/etc/kube/config' } })).kubernetes).toEqual({ namespace: 'shop', kubeConfig: '/etc/kube/config' });
+    expect(resolve(kube({ kubernetes: { namespace: 'shop', kubeConfig: '/etc/kube/config' } })).kubernetes).toEqual({
+      namespace: 'shop',
+      leaseName: 'nest-cluster',
+      kubeConfig: '/etc/kube/config',
+    });
+  });
+
+  it('names the Lease by kubernetes.leaseName (DESIGN §3) or lease.name, and refuses two different names', () => {
+    expect(resolve(kube({ kubernetes: { leaseName: 'orders' } })).kubernetes?.leaseName).toBe('orders');
+    expect(resolve(kube({ lease: { name: 'orders' } })).kubernetes?.leaseName).toBe('orders');
+    expect(resolve(kube({ lease: { name: 'orders' }, kubernetes: { leaseName: 'orders' } })).kubernetes?.leaseName).toBe('orders');
+    expect(rejection(kube({ lease: { name: 'orders' }, kubernetes: { leaseName: 'billing' } }))).toBe(
+      'Invalid cluster option `kubernetes.leaseName`: it names the Lease "billing" while lease.name says "orders"; give one of them.',
+    );
+    expect(rejection(kube({ kubernetes: { leaseName: 'Orders_Leader' } }))).toMatch(/^Invalid cluster option `kubernetes\.leaseName`: a Lease's name must be a DNS subdomain/);
   });
 
   it('rejects a renew interval that is not shorter than the lease, in one sentence', () => {
@@ -84,7 +98,7 @@ describe('options of kubernetes mode', () => {
     expect(rejection(kube({ lease: { name: 'Orders_Leader' } }))).toMatch(/^Invalid cluster option `lease\.name`: a Lease's name must be a DNS subdomain/);
     expect(rejection(kube({ kubernetes: { namespace: 'Shop' } }))).toMatch(/^Invalid cluster option `kubernetes\.namespace`: expected a namespace name/);
     expect(rejection(kube({ kubernetes: { kubeConfig: 42 as never } }))).toMatch(/^Invalid cluster option `kubernetes\.kubeConfig`: expected the path of a kubeconfig file or a KubeConfig/);
-    expect(rejection(kube({ kubernetes: { leaseName: 'x' } as never }))).toMatch(/^Invalid cluster option `kubernetes\.leaseName`: unknown option; known options are namespace, kubeConfig\./);
+    expect(rejection(kube({ kubernetes: { leaseNmae: 'x' } as never }))).toMatch(/^Invalid cluster option `kubernetes\.leaseNmae`: unknown option; known options are namespace, leaseName, kubeConfig\./);
   });
 
   it('ignores the kubernetes group in other modes', () => {

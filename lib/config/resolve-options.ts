@@ -144,7 +144,7 @@ export function resolveClusterOptions(
     lease,
     postgres: parsePostgres(options.postgres, mode),
     mysql: parseMysql(options.mysql, mode),
-    kubernetes: parseKubernetes(options.kubernetes, mode, lease),
+    kubernetes: parseKubernetes(options.kubernetes, mode, lease, (options.lease as { name?: unknown } | undefined)?.name !== undefined),
     logger: parseLogger(options.logger, defaultLogger),
   };
 }

@@ -50,6 +50,8 @@ export interface MysqlSettings {
 export interface KubernetesSettings {
   /** Default: the pod's own namespace (in-cluster), else the kubeconfig context's, else `default`. */
   readonly namespace: string | undefined;
+  /** The Lease's name: `kubernetes.leaseName`, else `lease.name`. */
+  readonly leaseName: string;
   /** A kubeconfig file's path or a KubeConfig; undefined: the in-cluster config. */
   readonly kubeConfig: string | KubeConfigLike | undefined;
 }

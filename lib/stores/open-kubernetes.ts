@@ -55,7 +55,7 @@ export async function openKubernetesLeaseStore(kubernetes: KubernetesSettings, l
   return new KubernetesLeaseStore({
     api,
     namespace: await namespaceOf(kubernetes.namespace, kubernetes.kubeConfig === undefined, config.getContextObject(config.getCurrentContext())),
-    name: lease.name,
+    name: kubernetes.leaseName,
     server: config.getCurrentCluster()?.server ?? 'unknown',
     requestTimeoutMs: lease.electionPeriod,
     periodMs: lease.electionPeriod,
