@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NodeSpec } from './nodes/node-messages.js';
 import { sleep } from './support/clock.js';
+import { kubeConfigFor, LeaseApiServer } from './support/lease-api-server.js';
 import { hasMariadb, MariadbServer } from './support/mariadb-server.js';
 import { NodeSet } from './support/node-set.js';
 import type { BenchOptions } from './support/options.js';
@@ -10,11 +14,13 @@ import { pathCounts, runTrials, type Trial } from './support/trials.js';
 
 /** A database the bench starts, and how to count the statements it has run. */
 interface BenchStore {
-  readonly mode: 'postgres' | 'mysql';
+  readonly mode: 'postgres' | 'mysql' | 'kubernetes';
   readonly label: string;
   readonly url: string;
   /** Statements run so far, server-wide (including this count's own). */
   statements(): Promise<number>;
+  /** Statements a call of `statements()` itself runs. */
+  readonly countCost: number;
   stop(): Promise<void>;
 }
 
@@ -24,13 +30,30 @@ async function postgres(): Promise<BenchStore> {
     const { rows } = await server.query('SELECT sum(xact_commit)::float8 AS n FROM pg_stat_database');
     return Number(rows[0]!.n);
   };
-  return { mode: 'postgres', label: 'PostgreSQL 15', url: server.url, statements: count, stop: () => server.dispose() };
+  return { mode: 'postgres', label: 'PostgreSQL 15', url: server.url, statements: count, countCost: 1, stop: () => server.dispose() };
 }
 
 async function mariadb(): Promise<BenchStore> {
   const server = await MariadbServer.start();
   const count = async () => Number(((await server.query("SHOW GLOBAL STATUS LIKE 'Questions'")) as { Value: string }[])[0]!.Value);
-  return { mode: 'mysql', label: 'MariaDB 10.11', url: server.uri, statements: count, stop: () => server.dispose() };
+  return { mode: 'mysql', label: 'MariaDB 10.11', url: server.uri, statements: count, countCost: 1, stop: () => server.dispose() };
+}
+
+/**
+ * Kubernetes mode against the tests' stand-in of the Lease endpoints (no API server here), through
+ * a kubeconfig file, as a pod outside the cluster would load one. "Statements" are its requests.
+ */
+async function kubernetes(): Promise<BenchStore> {
+  const server = await LeaseApiServer.start();
+  const dir = await mkdtemp(join(tmpdir(), 'nest-cluster-bench-kube-'));
+  const file = join(dir, 'kubeconfig.json');
+  await writeFile(file, (await kubeConfigFor(server)).exportConfig());
+  const count = async () => server.requests.get + server.requests.create + server.requests.update;
+  const stop = async () => {
+    await server.dispose();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { mode: 'kubernetes', label: 'Kubernetes Lease (stand-in API server)', url: file, statements: count, countCost: 0, stop };
 }
 
 /**
@@ -40,13 +63,15 @@ async function mariadb(): Promise<BenchStore> {
  * timings (15000 / 30000 / 10000 ms): statements per second per node, from the server's counters.
  */
 export async function storesBench(options: BenchOptions): Promise<void> {
-  const report = new Report('stores', 'PostgreSQL and MySQL modes: failover against electionPeriod, idle load (3 processes)', options.out);
+  const report = new Report('stores', 'PostgreSQL, MySQL and Kubernetes modes: failover against electionPeriod, idle load (3 processes)', options.out);
   const failover: string[][] = [];
   const idle: string[][] = [];
   const periods = options.smoke ? [1000] : [1000, 3000];
   const trials = options.smoke ? 1 : 8;
   // Smoke: PostgreSQL's failover only, so the smoke run of every bench stays within seconds.
-  const stores = options.smoke ? [[hasPostgres, postgres] as const] : ([[hasPostgres, postgres], [hasMariadb, mariadb]] as const);
+  const stores = options.smoke
+    ? [[hasPostgres, postgres] as const]
+    : ([[hasPostgres, postgres], [hasMariadb, mariadb], [true, kubernetes]] as const);
   for (const [available, start] of stores) {
     if (!available) continue;
     const store = await start();
@@ -57,7 +82,7 @@ export async function storesBench(options: BenchOptions): Promise<void> {
         set.startAll();
         try {
           const common = { settleMs: 100, jitterMs: interval, timeoutMs: 5 * P + 5000, trials };
-          // MySQL has no notices: a successor within one interval came from a poll after the release.
+          // MySQL and Kubernetes have no notices: a successor within one interval came from a poll after the release.
           const fast = store.mode === 'postgres' ? 'release notice' : 'poll after release';
           const byTime = (signalAt: number, winner: { at: number }) => (winner.at - signalAt < interval ? fast : 'lease expiry');
           const crash = await runTrials(set, { ...common, signal: 'SIGKILL', classify: byTime });
@@ -80,7 +105,7 @@ export async function storesBench(options: BenchOptions): Promise<void> {
       'Signal stamped by the bench, SignMaster by the new holder, on the shared clock; the signal comes at a random point of ' +
         "the holder's renewal interval. A crashed holder's row expires: expected up to electionPeriod + electionInterval. " +
         'Idle load counts every statement the server ran in the window (PostgreSQL: committed transactions; MariaDB: ' +
-        '`Questions`), less the two of the count itself, per node.',
+        '`Questions`; the Kubernetes stand-in: GET, POST and PUT requests), less those of the count itself, per node.',
     );
   }
   report.save();
@@ -101,7 +126,7 @@ async function idleLoad(store: BenchStore, windowMs: number): Promise<string[]> 
     const before = await store.statements();
     await sleep(windowMs);
     const after = await store.statements();
-    return [store.label, '3', fmt(windowMs / 1000, 0), fmt((after - before - 2) / (windowMs / 1000) / 3, 3)];
+    return [store.label, '3', fmt(windowMs / 1000, 0), fmt((after - before - 2 * store.countCost) / (windowMs / 1000) / 3, 3)];
   } finally {
     await set.stopAll();
   }

@@ -8,7 +8,9 @@ const { createCluster } = await import('nest-cluster');
 const spec = JSON.parse(process.env.BENCH_NODE ?? '{}') as NodeSpec;
 
 const cluster =
-  spec.mode === 'postgres' || spec.mode === 'mysql'
+  spec.mode === 'kubernetes'
+    ? createCluster({ mode: 'kubernetes', nodeName: spec.name, logger: false, kubernetes: { kubeConfig: spec.storeUrl! }, lease: spec.lease! })
+    : spec.mode === 'postgres' || spec.mode === 'mysql'
     ? createCluster({
         mode: spec.mode,
         nodeName: spec.name,

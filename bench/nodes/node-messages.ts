@@ -3,7 +3,7 @@ import type { ClusterEventType } from 'nest-cluster';
 /** How the bench tells a node what to be: JSON in the BENCH_NODE environment variable. */
 export interface NodeSpec {
   readonly name: string;
-  readonly mode: 'cluster' | 'redis' | 'postgres' | 'mysql';
+  readonly mode: 'cluster' | 'redis' | 'postgres' | 'mysql' | 'kubernetes';
   /** Cluster mode: every node, this one included. */
   readonly nodes?: readonly { name: string; ip: string; port: number }[];
   readonly electionTimeoutMs?: number;
@@ -16,7 +16,7 @@ export interface NodeSpec {
     readonly electionPeriod: number;
     readonly syncLeaderInterval: number;
   };
-  /** Postgres and mysql modes: the database URL and the lease (timings as redisDiscovery's). */
+  /** Postgres and mysql modes: the database URL; kubernetes mode: a kubeconfig file. And the lease (timings as redisDiscovery's). */
   readonly storeUrl?: string;
   readonly lease?: {
     readonly name: string;
