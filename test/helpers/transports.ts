@@ -36,7 +36,7 @@ export async function localNodes(names: readonly string[]): Promise<NodeConfig[]
 
 const clients = new WeakMap<Transport, CallClient>();
 
-/** The call client over a transport `makeNode` made: `rpc(a).call('b', 'echo', 1, undefined, 5000)`. */
+/** The call client over a transport `makeNode` made: `rpc(a).call({ nodeName: 'b', funcName: 'echo', param: 1, timeoutMs: 5000 })`. */
 export function rpc(transport: Transport): CallClient {
   const client = clients.get(transport);
   if (!client) throw new Error('rpc(): this transport was not made by makeNode()');

@@ -42,7 +42,7 @@ const functions = {
 };
 
 async function call(from: Transport, to: string, funcName: string, param?: unknown, timeoutMs = 5000) {
-  return outcomeToResult(await rpc(from).call(to, funcName, param, undefined, timeoutMs), to, funcName);
+  return outcomeToResult(await rpc(from).call({ nodeName: to, funcName, param, timeoutMs }), to, funcName);
 }
 
 describe('remote calls over the transport', () => {
@@ -104,7 +104,7 @@ describe('remote calls over the transport', () => {
 
   it('delivers the trace id to the callee', async () => {
     mesh = await startMesh(['a', 'b'], { functions });
-    const outcome = await rpc(mesh.mesh.get('a')!.transport).call('b', 'trace', undefined, 'trace-42', 5000);
+    const outcome = await rpc(mesh.mesh.get('a')!.transport).call({ nodeName: 'b', funcName: 'trace', param: undefined, traceId: 'trace-42', timeoutMs: 5000 });
     expect(outcome).toEqual({ status: 'ok', value: 'trace-42' });
   });
 
@@ -114,7 +114,7 @@ describe('remote calls over the transport', () => {
       functions: { hang: (_: unknown, context: CallContext) => (seen = whenAborted(context.signal)) },
     });
     const a = mesh.mesh.get('a')!.transport;
-    await expect(rpc(a).call('b', 'hang', undefined, undefined, 100)).rejects.toBeInstanceOf(TimeoutError);
+    await expect(rpc(a).call({ nodeName: 'b', funcName: 'hang', param: undefined, timeoutMs: 100 })).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => seen !== undefined);
     expect(await seen).toBeInstanceOf(TimeoutError);
     expect(a.stats().calls.timedOut).toBe(1);
@@ -154,7 +154,7 @@ describe('remote calls over the transport', () => {
       { name: 'b', ip: '127.0.0.1', port: 2 },
     ];
     const { transport } = makeNode(self, [self, other]);
-    await expect(rpc(transport).call('b', 'echo', 1, undefined, 5000)).rejects.toBeInstanceOf(NodeUnavailableError);
+    await expect(rpc(transport).call({ nodeName: 'b', funcName: 'echo', param: 1, timeoutMs: 5000 })).rejects.toBeInstanceOf(NodeUnavailableError);
   });
 
   it('rejects in-flight calls with NodeUnavailable and signals the loss when the peer dies', async () => {
@@ -175,7 +175,7 @@ describe('remote calls over the transport', () => {
     mesh = await startMesh(['a', 'b'], {
       functions: { hang: (_: unknown, context: CallContext) => (aborted = whenAborted(context.signal)) },
     });
-    const pending = rpc(mesh.mesh.get('a')!.transport).call('b', 'hang', undefined, undefined, 60_000);
+    const pending = rpc(mesh.mesh.get('a')!.transport).call({ nodeName: 'b', funcName: 'hang', param: undefined, timeoutMs: 60_000 });
     pending.catch(() => undefined);
     await waitFor(() => aborted !== undefined);
     await mesh.mesh.get('a')!.transport.close();

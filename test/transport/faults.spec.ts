@@ -36,7 +36,7 @@ async function expectRefused(reason: ViolationReason, attack: (client: Awaited<R
   await attack(client);
   await client.closed;
   await waitFor(() => count(reason) === before + 1, { what: `a "${reason}" violation on n3` });
-  const outcome = await rpc(n1.transport).call('n2', 'echo', 'still here', undefined, 5000);
+  const outcome = await rpc(n1.transport).call({ nodeName: 'n2', funcName: 'echo', param: 'still here', timeoutMs: 5000 });
   expect(outcomeToResult(outcome, 'n2', 'echo')).toBe('still here');
   expect(['n1', 'n2'].every((peer) => n3.transport.isAlive(peer))).toBe(true);
 }
@@ -114,7 +114,7 @@ describe('a transport under attack drops the offending connection, counts it, an
   it('a response whose call outcome is malformed', () => expectRefused('malformed-message', async (c) => {
     await handshakeAs(c, impostor('n4'));
     // n3 calls "n4" over the impostor's link (its only one to n4), and the impostor answers garbage.
-    const call = rpc(n3.transport).call('n4', 'echo', 1, undefined, 5000);
+    const call = rpc(n3.transport).call({ nodeName: 'n4', funcName: 'echo', param: 1, timeoutMs: 5000 });
     call.catch(() => undefined);
     await waitFor(() => c.received.some((m) => (m as { type?: string }).type === 'request'));
     const request = c.received.find((m) => (m as { type?: string }).type === 'request') as { id: number };

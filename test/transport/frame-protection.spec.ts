@@ -38,12 +38,12 @@ async function expectDetected(way: Way, tamper: Tamper): Promise<void> {
   const connectionsBefore = proxy.connections;
   proxy.tamperNext(way, tamper);
   await waitFor(async () => {
-    await rpc(a.transport).call('b', 'echo', 'traffic', undefined, 500).catch(() => undefined);
+    await rpc(a.transport).call({ nodeName: 'b', funcName: 'echo', param: 'traffic', timeoutMs: 500 }).catch(() => undefined);
     return failures(victim) > before;
   }, { what: `the ${tamper.kind} to be detected` });
   expect(failures(victim)).toBe(before + 1);
   await waitFor(() => proxy.connections > connectionsBefore && a.transport.stats().peers.b!.outbound, { what: 'a to dial b again through the proxy' });
-  const outcome = await rpc(a.transport).call('b', 'echo', 'recovered', undefined, 5000);
+  const outcome = await rpc(a.transport).call({ nodeName: 'b', funcName: 'echo', param: 'recovered', timeoutMs: 5000 });
   expect(outcome).toEqual({ status: 'ok', value: 'recovered' });
 }
 

@@ -30,7 +30,7 @@ describe('a peer process killed with SIGKILL', () => {
     try {
       await a.transport.start();
       await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'the child node to connect' });
-      const inFlight = rpc(a.transport).call('b', 'hang', undefined, undefined, 60_000);
+      const inFlight = rpc(a.transport).call({ nodeName: 'b', funcName: 'hang', param: undefined, timeoutMs: 60_000 });
       inFlight.catch(() => undefined);
       await waitFor(() => lines.includes('serving hang'), { timeoutMs: 30_000 });
       child.kill('SIGKILL');
@@ -62,7 +62,7 @@ describe('a peer process killed with SIGKILL', () => {
       await waitFor(() => a.lost.includes('b'), { timeoutMs: 30_000, what: 'onPeerLost("b")' });
       const secondExit = start();
       await waitFor(() => a.transport.isAlive('b'), { timeoutMs: 30_000, what: 'a to re-dial the restarted b' });
-      expect(await rpc(a.transport).call('b', 'echo', 'again', undefined, 5000)).toEqual({ status: 'ok', value: 'again' });
+      expect(await rpc(a.transport).call({ nodeName: 'b', funcName: 'echo', param: 'again', timeoutMs: 5000 })).toEqual({ status: 'ok', value: 'again' });
       children[1]!.kill('SIGKILL');
       await secondExit;
     } finally {

@@ -66,7 +66,7 @@ async function keptOut(intruder: TestNode, reason: ViolationReason, refusedBy: '
 
 describe('mutual TLS between nodes', () => {
   it('connects nodes whose certificates share the CA and name them, and carries calls attributed to the certified name', async () => {
-    const outcome = await rpc(a.transport).call('b', 'whoCalls', null, undefined, 5000);
+    const outcome = await rpc(a.transport).call({ nodeName: 'b', funcName: 'whoCalls', param: null, timeoutMs: 5000 });
     expect(outcomeToResult(outcome, 'b', 'whoCalls')).toBe('a');
   });
 

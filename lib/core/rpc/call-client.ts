@@ -1,7 +1,7 @@
 import { NodeNotFoundError } from '../errors.js';
 import type { TraceContext } from '../instrumentation/instrumentation.js';
 import type { RequestTransport } from '../transport/transport.js';
-import type { RemoteCaller } from './call-dispatcher.js';
+import type { CallRequest, RemoteCaller } from './call-dispatcher.js';
 import { parseOutcome, type CallBody } from './call-protocol.js';
 import type { CallOutcome } from './function-runner.js';
 
@@ -13,14 +13,7 @@ import type { CallOutcome } from './function-runner.js';
 export class CallClient implements RemoteCaller {
   constructor(private readonly transport: RequestTransport) {}
 
-  async call(
-    nodeName: string,
-    funcName: string,
-    param: unknown,
-    traceId: string | undefined,
-    timeoutMs: number,
-    traceContext?: TraceContext,
-  ): Promise<CallOutcome> {
+  async call({ nodeName, funcName, param, traceId, timeoutMs }: CallRequest, traceContext?: TraceContext): Promise<CallOutcome> {
     if (!this.transport.peerNames.includes(nodeName)) throw new NodeNotFoundError(nodeName, [...this.transport.peerNames]);
     const body: CallBody = traceContext ? { funcName, param, traceId, traceContext } : { funcName, param, traceId };
     return this.transport.request(nodeName, body, { timeoutMs, parse: parseOutcome, what: `Call of "${funcName}"` });

@@ -19,19 +19,13 @@ export interface CallRequest {
   readonly funcName: string;
   readonly param: unknown;
   readonly timeoutMs: number;
-  readonly traceId: string | undefined;
+  readonly traceId?: string | undefined;
 }
 
-/** How calls to other nodes leave this one (the TCP transport in cluster and redis modes). */
+/** How calls to other nodes leave this one (the TCP transport in cluster and lease modes with `nodes`). */
 export interface RemoteCaller {
-  call(
-    nodeName: string,
-    funcName: string,
-    param: unknown,
-    traceId: string | undefined,
-    timeoutMs: number,
-    traceContext?: TraceContext,
-  ): Promise<CallOutcome>;
+  /** `request.timeoutMs` is the deadline as the dispatcher clamped it; `traceContext` continues a span. */
+  call(request: CallRequest, traceContext?: TraceContext): Promise<CallOutcome>;
 }
 
 export const MAX_CALL_TIMEOUT_MS = 2 ** 31 - 1;
@@ -84,7 +78,8 @@ export class CallDispatcher {
     if (!this.remote) {
       throw new NodeUnavailableError(spec.nodeName, 'this mode has no transport between nodes');
     }
-    const outcome = await this.remote.call(spec.nodeName, spec.funcName, spec.param, spec.traceId, timeoutMs, traceContext);
+    const { nodeName, funcName, param, traceId } = spec;
+    const outcome = await this.remote.call({ nodeName, funcName, param, traceId, timeoutMs }, traceContext);
     return outcomeToResult(outcome, spec.nodeName, spec.funcName);
   }
 
