@@ -29,7 +29,7 @@ function refusalLine(selfName: string, link: PeerLink, reason: RefusalReason): s
  */
 export class LinkEnds {
   readonly counts = {
-    accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0, refused: 0,
+    accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0,
   };
   private readonly refusals: RateLimitedLog;
 
@@ -44,7 +44,8 @@ export class LinkEnds {
   }
 
   snapshot(): Omit<ConnectionStats, 'lookupFailures'> {
-    return { ...this.counts };
+    // Every refusal is reported to the rate-limited log, which counts them all, logged or not.
+    return { ...this.counts, refused: this.refusals.count };
   }
 
   record(link: PeerLink, end: LinkEnd): void {
@@ -54,7 +55,6 @@ export class LinkEnds {
         this.violations.record(end.reason, end.detail, link.peer ? `"${link.peer}" (${link.remote})` : link.remote);
         return;
       case 'refused':
-        this.counts.refused++;
         // Keyed by the peer dialled (inbound refusals share one key: strangers must not grow the map).
         this.refusals.report(`${link.dialled ?? ''}/${end.reason}`, refusalLine(this.selfName, link, end.reason));
         return;
