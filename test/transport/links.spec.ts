@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterIdentity } from '../../lib/core/transport/protocol.js';
-import { handshakeAs, impostor, localNodes, makeNode, rawClient, SECRET, startMesh } from '../helpers/transports.js';
+import { handshakeAs, impostor, localNodes, makeNode, rawClient, rpc, SECRET, startMesh } from '../helpers/transports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let mesh: Awaited<ReturnType<typeof startMesh>> | undefined;
@@ -26,6 +26,30 @@ describe('connection liveness', () => {
     // a and b exchanged nothing but keep-alives all along.
     expect(a.isAlive('b') && b.isAlive('a')).toBe(true);
     expect(b.stats().connections.idleDropped).toBe(0);
+  });
+
+  it('settles each pair on the connection dialled by the name that sorts first, and retires the other (issue #15)', async () => {
+    mesh = await startMesh(['a', 'b'], { functions: { whoami: (_p, ctx) => ctx.callerNode } });
+    const a = mesh.mesh.get('a')!.transport;
+    const b = mesh.mesh.get('b')!.transport;
+    let failedDials = 0;
+    await waitFor(() => {
+      const { retired, dialFailures } = b.stats().connections;
+      if (retired === 0) failedDials = dialFailures;
+      return retired === 1;
+    }, { what: 'b to retire the connection it dialled' });
+    expect(a.stats().peers.b).toMatchObject({ alive: true, outbound: true, inbound: false });
+    expect(b.stats().peers.a).toMatchObject({ alive: true, outbound: false, inbound: true });
+    const dialled = b.stats().connections.dialled;
+    // Both ways over the one connection a dialled; b neither dials again nor loses a request.
+    for (let i = 0; i < 5; i++) {
+      await expect(rpc(b).call({ nodeName: 'a', funcName: 'whoami', param: null, timeoutMs: 5000 })).resolves.toMatchObject({ value: 'b' });
+      await expect(rpc(a).call({ nodeName: 'b', funcName: 'whoami', param: null, timeoutMs: 5000 })).resolves.toMatchObject({ value: 'a' });
+    }
+    // A retired link is no failed dial: it neither backs off nor counts toward a duplicate warning.
+    expect(b.stats().connections).toMatchObject({ dialled, retired: 1, dialFailures: failedDials });
+    expect(a.stats().connections).toMatchObject({ retired: 0, idleDropped: 0 });
+    expect(b.stats().peers.a).toMatchObject({ outbound: false, inbound: true });
   });
 
   it('replaces an inbound connection when the same node connects again', async () => {

@@ -29,7 +29,7 @@ function refusalLine(selfName: string, link: PeerLink, reason: RefusalReason): s
  */
 export class LinkEnds {
   readonly counts = {
-    accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, closed: 0,
+    accepted: 0, dialled: 0, dialFailures: 0, established: 0, idleDropped: 0, stalledDropped: 0, replaced: 0, retired: 0, closed: 0,
   };
   private readonly refusals: RateLimitedLog;
 
@@ -70,6 +70,9 @@ export class LinkEnds {
         return;
       case 'replaced':
         this.counts.replaced++;
+        return;
+      case 'retired':
+        this.counts.retired++;
         return;
       case 'closed':
         if (link.peer !== undefined) this.counts.closed++;

@@ -33,6 +33,13 @@ export interface PeerConnectionsEvents {
  * and re-dialled with capped exponential backoff and full jitter; inbound links as the listener
  * hands them over; keep-alive pings on idle links and the idle deadline on silent ones.
  *
+ * One link per pair (issue #15): both nodes dial, so that either can reach the other first, but
+ * the pair settles on the link dialled by the node whose name sorts first, its *pair link*. Both
+ * ends send everything over it; the other, once the pair link is up, is *spare*: never pinged,
+ * never used, and retired by its dialler as soon as nothing is in flight on it, which does not
+ * re-dial while the pair link lives. Two links kept alive per pair were most of an idle node's
+ * wake-ups: a heartbeat went out on one and its answer came back on the other, each pinged.
+ *
  * A second inbound link from a node that already has one *replaces* the first: that is what a
  * restarted peer, or one whose side of a half-open connection died, looks like, and refusing it
  * would lock the peer out until the idle deadline. The newcomer passed the same handshake.
@@ -53,6 +60,8 @@ export class PeerConnections {
   private readonly handshakeSlots: HandshakeSlots;
   /** secret-key.ts: what the handshake proves and the frame keys derive from. */
   private secretKey: Uint8Array | undefined;
+  /** Pings received on a spare inbound link, by link (see pinged()). */
+  private readonly sparePings = new WeakMap<PeerLink, number>();
   /** Requests cut off by a link that died (not by shutdown). */
   requestsCutOff = 0;
 
@@ -141,13 +150,40 @@ export class PeerConnections {
     this.openLink(socket, 'acceptor', undefined, remoteAddressOf(socket));
   }
 
-  /** The link to send to `name` over: the one this node dialled, else the one the peer dialled. */
+  /** The link to send to `name` over: the pair link when it is up, else the other. */
   linkTo(name: string): PeerLink | undefined {
     const peer = this.peers.get(name);
     if (!peer || this.state !== 'running') return undefined;
-    if (peer.outbound?.peer !== undefined && !peer.outbound.ended) return peer.outbound;
-    if (peer.inbound && !peer.inbound.ended) return peer.inbound;
-    return undefined;
+    return this.pairLink(peer) ?? (isUp(peer.outbound) ? peer.outbound : isUp(peer.inbound) ? peer.inbound : undefined);
+  }
+
+  /** The link dialled by whichever of the two names sorts first, when its handshake is done. */
+  private pairLink(peer: Peer): PeerLink | undefined {
+    const link = this.options.self.name < peer.node.name ? peer.outbound : peer.inbound;
+    return isUp(link) ? link : undefined;
+  }
+
+  /** The pair's other link, when the pair link is up too: it carries nothing new and is retired. */
+  private spareLink(peer: Peer): PeerLink | undefined {
+    if (!this.pairLink(peer)) return undefined;
+    const link = this.options.self.name < peer.node.name ? peer.inbound : peer.outbound;
+    return isUp(link) ? link : undefined;
+  }
+
+  /**
+   * A ping on a link: a node never pings its spare link, so pings on the spare link a peer dialled
+   * mean a second process runs under its name (issue #9), which it does not know of because ours
+   * reaches the other one. One ping may have left before the peer saw the pair link up; at the
+   * second, the link goes, and its dialler backs off and says so as it does for any duplicate.
+   */
+  pinged(link: PeerLink): void {
+    const peer = link.peer !== undefined ? this.peers.get(link.peer) : undefined;
+    if (!peer || link.direction !== 'inbound' || this.spareLink(peer) !== link) return;
+    const pings = (this.sparePings.get(link) ?? 0) + 1;
+    this.sparePings.set(link, pings);
+    if (pings < 2) return;
+    warnDuplicate(peer, this.options, `it kept pinging a second connection, from ${link.remote}, while connected through ours`);
+    link.destroy({ kind: 'replaced' });
   }
 
   /** Connected (handshake done) and heard from within the election timeout. */
@@ -170,7 +206,8 @@ export class PeerConnections {
 
   private dial(peer: Peer): void {
     peer.redialTimer = undefined;
-    if (this.state !== 'running' || peer.outbound) return;
+    // The peer's link is the pair link: ours would only be retired (afterInboundEnded dials again).
+    if (this.state !== 'running' || peer.outbound || this.pairLink(peer)?.direction === 'inbound') return;
     this.ends.counts.dialled++;
     const address = this.options.dialAddress?.(peer.node) ?? { host: peer.node.ip, port: peer.node.port };
     // Issue #14: a name is looked up again at every dial; the socket's end forgets a pending lookup.
@@ -245,7 +282,7 @@ export class PeerConnections {
   }
 
   private afterOutboundEnded(peer: Peer, link: PeerLink, end: LinkEnd): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || end.kind === 'retired') return;
     if (link.peer !== undefined) return this.afterEstablishedOutboundEnded(peer, link);
     this.ends.counts.dialFailures++;
     if (peer.probesLeft > 0) {
@@ -325,12 +362,29 @@ export class PeerConnections {
     const now = this.options.clock.now();
     const { electionTimeoutMs } = this.options;
     const keepAlive = keepAliveMs(this.options);
+    const spare = new Set<PeerLink>();
+    for (const peer of this.peers.values()) {
+      const link = this.spareLink(peer);
+      if (link) spare.add(link);
+    }
     for (const link of [...this.links]) {
       if (link.peer === undefined) continue;
-      if (now - link.lastHeard > electionTimeoutMs) link.destroy({ kind: 'idle' });
+      if (spare.has(link)) this.retireIfDrained(link, now);
+      else if (now - link.lastHeard > electionTimeoutMs) link.destroy({ kind: 'idle' });
       else if (now - link.lastSent >= keepAlive) link.sendFrame(PING_FRAME);
     }
     for (const peer of this.peers.values()) this.reportAliveness(peer);
+  }
+
+  /**
+   * A spare link is retired by the node that dialled it, once no request either way is in flight
+   * on it and the peer has sent nothing on it for a heartbeat interval (the peer may have sent a
+   * last message on it before its own end of the pair link was up). The peer sees it close and,
+   * its pair link being up, does nothing.
+   */
+  private retireIfDrained(link: PeerLink, now: number): void {
+    if (link.direction !== 'outbound' || link.requests.size > 0 || link.serving.size > 0) return;
+    if (now - link.lastHeard >= this.options.heartbeatIntervalMs) link.destroy({ kind: 'retired' });
   }
 
   private reportAliveness(peer: Peer): void {
@@ -339,4 +393,8 @@ export class PeerConnections {
     peer.reportedAlive = alive;
     this.events.change(peer.node.name, alive);
   }
+}
+
+function isUp(link: PeerLink | undefined): link is PeerLink {
+  return link !== undefined && link.peer !== undefined && !link.ended;
 }

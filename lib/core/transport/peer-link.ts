@@ -36,6 +36,8 @@ export type LinkEnd =
   /** The peer stopped reading: more than the write limit is queued for it. */
   | { readonly kind: 'stalled'; readonly queuedBytes: number }
   | { readonly kind: 'replaced' }
+  /** A spare link closed by its dialler: the pair's other link carries the traffic (issue #15). */
+  | { readonly kind: 'retired' }
   | { readonly kind: 'shutdown' };
 
 export interface LinkHandler {

@@ -88,6 +88,8 @@ export interface ConnectionStats {
   readonly stalledDropped: number;
   /** Inbound links replaced by a newer one from the same node. */
   readonly replaced: number;
+  /** Spare links this node dialled and closed: the peer's link carries the pair's traffic. */
+  readonly retired: number;
   /** Established links closed by the network or the peer. */
   readonly closed: number;
   /** Handshakes the peer refused, saying why (a secret, version, node list or name that differs). */

@@ -210,6 +210,7 @@ export class Transport implements RequestTransport {
   private onSessionMessage(link: PeerLink, message: SessionMessage): void {
     switch (message.type) {
       case 'ping':
+        this.connections.pinged(link);
         // A link that carries our traffic already keeps the pinger's idle deadline at bay.
         if (this.options.clock.now() - link.lastSent >= keepAliveMs(this.options)) link.sendFrame(PONG_FRAME);
         return;
