@@ -378,13 +378,14 @@ export class PeerConnections {
 
   /**
    * A spare link is retired by the node that dialled it, once no request either way is in flight
-   * on it and the peer has sent nothing on it for a heartbeat interval (the peer may have sent a
-   * last message on it before its own end of the pair link was up). The peer sees it close and,
-   * its pair link being up, does nothing.
+   * on it and neither end has written to it for a heartbeat interval (the peer may have sent a
+   * last message on it before its own end of the pair link was up, and a destroyed socket drops
+   * what it has not written yet). The peer sees it close and, its pair link being up, does nothing.
    */
   private retireIfDrained(link: PeerLink, now: number): void {
     if (link.direction !== 'outbound' || link.requests.size > 0 || link.serving.size > 0) return;
-    if (now - link.lastHeard >= this.options.heartbeatIntervalMs) link.destroy({ kind: 'retired' });
+    const quiet = now - Math.max(link.lastHeard, link.lastSent);
+    if (quiet >= this.options.heartbeatIntervalMs) link.destroy({ kind: 'retired' });
   }
 
   private reportAliveness(peer: Peer): void {
