@@ -74,7 +74,10 @@ export class LeaseEngine implements ElectionEngine {
       next: () => this.nextOperation(),
       deadlineMs: electionPeriod,
       deadlineError: () => this.noReply(),
-      failed: (kind, error) => this.watch.failures.failed(kind, error),
+      failed: (kind, error) => {
+        if (kind === 'acquisition') this.notes.acquisitionUnanswered();
+        this.watch.failures.failed(kind, error);
+      },
     });
     this.safeLeaseMs = usableLeaseMs(electionPeriod, config.clockDriftBound, config.eventLoopMarginMs);
     this.notes = new LeaseLog(logger, clock, {
