@@ -1,5 +1,5 @@
 import type { AcquireReply, HeldLease, LeaseClaim, LeaseReading, LeaseStore } from '../../lease-store.js';
-import { invalidPart, readingOf, tokenBound, type LeaseRow } from '../sql-rows.js';
+import { invalidPart, readingOf, storedHolderOf, tokenBound, type LeaseRow } from '../sql-rows.js';
 import { mysqlStatements, type MysqlStatements } from './mysql-sql.js';
 import type { MysqlPoolLike, MysqlResultHeader } from './mysql-types.js';
 
@@ -43,9 +43,14 @@ export class MysqlLeaseStore implements LeaseStore {
     }
     const bound = tokenBound(claim.highestToken);
     if (row.ms !== null && Number(row.ms) <= 0) {
+      // The token the claim takes if the row is as just read: GREATEST(token, seen) + 1.
+      const claimed = Math.max(Number(row.token), claim.highestToken) + 1;
       const taken = await this.change(this.sql.claim, [claim.node, claim.highestToken, periodUs, name, bound]);
       row = await this.row();
-      if (taken === 1) return { acquired: row?.holder === claim.node, ...readingOf(row) };
+      // The closing read may show a later state: the same node's next lease among them, when this
+      // call outlived its deadline. Only the token this claim took is this call's lease; a claim
+      // whose token cannot be told (the row changed between read and claim) is left to expire.
+      if (taken === 1) return { acquired: row?.holder === claim.node && storedHolderOf(row)?.token === claimed, ...readingOf(row) };
       if (!row) return { acquired: false, ...readingOf(undefined) };
     }
     const bad = invalidPart(row, this.leaseName, claim.highestToken, claim.periodMs);
