@@ -173,4 +173,28 @@ describe('LeaseEngine log', () => {
     expect(logger.lines.filter((l) => l.message.includes('another process holds the lease'))).toEqual([]);
     await e.stop({ handOver: false });
   });
+
+  // The same chaos run, once the above was fixed: an acquisition left behind by the loop's deadline
+  // answered a second later, after other replies, with the row as it was then, under this node's name.
+  it('a reply that comes after the deadline, showing this node’s name as holder, is not taken for a second process either', async () => {
+    const store = new MemoryStore();
+    store.epoch = 1;
+    store.value = JSON.stringify({ node: 'b', token: 1 });
+    store.expiresAt = performance.now() + 10_000;
+    const acquire = store.acquire.bind(store);
+    let calls = 0;
+    store.acquire = async (claim) => {
+      if (++calls !== 2) return acquire(claim);
+      // The second attempt answers 900 ms after it was sent, with a stale reading of this node's lease.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      return { acquired: false, holder: { node: 'a', token: 2, raw: '{"node":"a","token":2}' }, remainingMs: 100, quarantined: false };
+    };
+    const logger = memoryLogger();
+    const { engine: e } = engine(store, 'a', logger);
+    await e.start();
+    await vi.advanceTimersByTimeAsync(3 * lease.electionPeriod);
+    expect(calls).toBeGreaterThan(3); // the late reply came after later attempts were answered
+    expect(logger.lines.filter((l) => l.message.includes('another process holds the lease'))).toEqual([]);
+    await e.stop({ handOver: false });
+  });
 });
