@@ -50,4 +50,35 @@ describe.skipIf(!hasMariadb)('MySQL lease store (MariaDB)', () => {
     expect(reply.acquired).toBe(false);
     expect(reply.holder).toMatchObject({ node: 'a', token: 7 });
   });
+
+  // The same run of the fixed build (seed 1662): another node's lease came and went between an
+  // acquisition's read and its claim, so the claim took a token one higher than the read implied,
+  // and was reported as not won, leaving a lease under this node's name that nobody acts on.
+  it('an acquisition claims only the row it read: a lease taken and ended in between leaves the claim undone', async () => {
+    const name = 'read-then-claim';
+    const pool = mysql.createPool({ uri: server().uri, connectionLimit: 2 });
+    const other = storeOn(mysql.createPool({ uri: server().uri, connectionLimit: 1 }), name);
+    let reads = 0;
+    // Right after this store's first read of the row, b takes the lease (token 6) and it ends.
+    const interleaving: MysqlPoolLike = {
+      query: async (sql, values) => {
+        const result = await pool.query(sql, values);
+        if (sql.startsWith('SELECT holder') && ++reads === 2) {
+          expect(await other.acquire({ node: 'b', periodMs: 5000, highestToken: 0 })).toMatchObject({ acquired: true, holder: { token: 6 } });
+          await server().query(`UPDATE nest_cluster.${TABLE} SET expires_at = UTC_TIMESTAMP(6) WHERE name = ?`, [name]);
+        }
+        return result;
+      },
+      end: () => pool.end(),
+    };
+    const store = storeOn(interleaving, name);
+    await store.read(); // makes the table (the first read)
+    await server().query(`INSERT INTO nest_cluster.${TABLE} (name, holder, token, expires_at) VALUES (?, NULL, 5, UTC_TIMESTAMP(6))`, [name]);
+
+    const reply = await store.acquire({ node: 'a', periodMs: 5000, highestToken: 5 });
+
+    const [row] = (await server().query(`SELECT holder, token FROM nest_cluster.${TABLE} WHERE name = ?`, [name])) as { holder: string; token: number }[];
+    expect(reply.acquired).toBe(row!.holder === 'a'); // never a lease under this name that the reply disowns
+    expect(row).toEqual({ holder: 'b', token: 6 });
+  });
 });
