@@ -30,16 +30,20 @@ export class LeaseApiServer {
   /** Requests seen and 409 answers given, by verb. */
   readonly requests = { get: 0, create: 0, update: 0, conflicts: 0 };
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {}
 
-  static async start(): Promise<LeaseApiServer> {
-    const server = new LeaseApiServer(await freePort());
+  /** On a free 127.0.0.1 port, or on the `host` and `port` given (the chaos harness's namespace address). */
+  static async start(at?: { host: string; port: number }): Promise<LeaseApiServer> {
+    const server = new LeaseApiServer(at?.port ?? (await freePort()), at?.host ?? '127.0.0.1');
     await server.up();
     return server;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   /** Listens again (after `down`), on the same port. */
@@ -49,7 +53,7 @@ export class LeaseApiServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, this.host, resolve));
     this.server = server;
   }
 
@@ -173,7 +177,7 @@ export class LeaseApiServer {
 export const K8S = { electionInterval: 300, electionPeriod: 1000, syncLeaderInterval: 200 } as const;
 
 /** A KubeConfig of @kubernetes/client-node pointed at `server`, through the client's own loader. */
-export async function kubeConfigFor(server: LeaseApiServer, namespace = 'test') {
+export async function kubeConfigFor(server: { readonly url: string }, namespace = 'test') {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   config.loadFromOptions({

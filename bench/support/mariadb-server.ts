@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freePort } from './ports.js';
-import { ServerProcess } from './server-process.js';
+import { ServerProcess, type ServerPlacement } from './server-process.js';
 import { serverDir, serverUser } from './server-user.js';
 
 export const MARIADBD = '/usr/sbin/mariadbd';
@@ -13,30 +13,52 @@ export const hasMariadb = existsSync(MARIADBD) && existsSync('/usr/bin/mariadb-i
  * A MariaDB of this test's own: `mariadb-install-db` in a temp dir, then `mariadbd` on a free
  * 127.0.0.1 port with its socket in the temp dir, run as the mysql user when the tests run as root,
  * without grant tables (no passwords to manage). Stopped by PID, never by name.
+ * With a `placement` it runs in that network namespace on its address and port instead (clients
+ * there are not looked up in DNS, which such a namespace does not reach), and this class reaches it
+ * through its socket (a path in the temp dir, which no namespace hides).
  */
 export class MariadbServer {
   private readonly process: ServerProcess;
+  readonly host: string;
 
   private constructor(
     readonly port: number,
     readonly dir: string,
     user: { uid: number; gid: number } | undefined,
+    private readonly placement?: ServerPlacement,
   ) {
+    this.host = placement?.host ?? '127.0.0.1';
     const args = [
       '--no-defaults',
       `--datadir=${join(dir, 'data')}`,
       `--port=${port}`,
-      '--bind-address=127.0.0.1',
+      `--bind-address=${this.host}`,
+      ...(placement ? ['--skip-name-resolve'] : []),
       `--socket=${join(dir, 'mysqld.sock')}`,
       `--pid-file=${join(dir, 'mysqld.pid')}`,
       '--skip-grant-tables',
       '--innodb-buffer-pool-size=32M',
       '--innodb-flush-log-at-trx-commit=2',
     ];
-    this.process = new ServerProcess(MARIADBD, args, user);
+    this.process = new ServerProcess(MARIADBD, args, user, placement);
   }
 
-  static async start(): Promise<MariadbServer> {
+  static async start(placement?: ServerPlacement): Promise<MariadbServer> {
+    const server = MariadbServer.create(placement?.port ?? (await freePort()), placement);
+    try {
+      await server.launch();
+    } catch (error) {
+      server.destroySync(); // a server that never answered leaves no process and no temp dir behind
+      throw error;
+    }
+    return server;
+  }
+
+  /**
+   * The server initialized (mariadb-install-db) but not running: `launch()` starts it. Synchronous,
+   * so that a caller holds it, and can `destroySync()` it from an exit path, before it is started.
+   */
+  static create(port: number, placement?: ServerPlacement): MariadbServer {
     const user = serverUser('mysql');
     const dir = serverDir('nest-cluster-mariadb-', user);
     const init = spawnSync(
@@ -44,20 +66,21 @@ export class MariadbServer {
       ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--skip-test-db', '--auth-root-authentication-method=normal'],
       { encoding: 'utf8', uid: user?.uid, gid: user?.gid, timeout: 120_000 },
     );
-    if (init.status !== 0) throw new Error(`mariadb-install-db failed: ${init.stdout}${init.stderr}`);
-    const server = new MariadbServer(await freePort(), dir, user);
-    await server.launch();
-    await server.query('CREATE DATABASE IF NOT EXISTS nest_cluster');
-    return server;
+    if (init.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`mariadb-install-db failed: ${init.stdout}${init.stderr}`);
+    }
+    return new MariadbServer(port, dir, user, placement);
   }
 
   get uri(): string {
-    return `mysql://root@127.0.0.1:${this.port}/nest_cluster`;
+    return `mysql://root@${this.host}:${this.port}/nest_cluster`;
   }
 
-  /** One statement over a fresh connection of its own. */
+  /** One statement over a fresh connection of its own (over the socket when placed in a namespace). */
   async query(sql: string, values?: unknown[]): Promise<unknown> {
-    const connection = await mysql.createConnection({ host: '127.0.0.1', port: this.port, user: 'root', connectTimeout: 2000 });
+    const where = this.placement ? { socketPath: join(this.dir, 'mysqld.sock') } : { host: '127.0.0.1', port: this.port };
+    const connection = await mysql.createConnection({ ...where, user: 'root', connectTimeout: 2000 });
     try {
       const [rows] = await connection.query(sql, values);
       return rows;
@@ -66,8 +89,10 @@ export class MariadbServer {
     }
   }
 
-  private launch(): Promise<void> {
-    return this.process.start(() => this.query('SELECT 1').then(() => true, () => false), `mariadbd on port ${this.port}`);
+  /** Starts the server, waits until it answers, and makes the database `uri` names (if missing). */
+  async launch(): Promise<void> {
+    await this.process.start(() => this.query('SELECT 1').then(() => true, () => false), `mariadbd on port ${this.port}`);
+    await this.query('CREATE DATABASE IF NOT EXISTS nest_cluster');
   }
 
   private signal(signal: NodeJS.Signals): Promise<void> {
@@ -99,6 +124,17 @@ export class MariadbServer {
   async dispose(): Promise<void> {
     this.freeze(false);
     await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** For exit paths that cannot wait: SIGKILL the server by PID (one process), delete the dir. */
+  destroySync(): void {
+    const pid = this.process.alive ? this.process.pid : undefined;
+    try {
+      if (pid !== undefined) process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

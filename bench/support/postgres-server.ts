@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
-import { ServerProcess } from './server-process.js';
+import { ServerProcess, type ServerPlacement } from './server-process.js';
 import { processTree, serverDir, serverUser } from './server-user.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -13,20 +13,40 @@ export const hasPostgres = existsSync(join(PG_BIN, 'postgres'));
  * A PostgreSQL 15 of this test's own: `initdb` in a temp dir, then the `postgres` server itself
  * (not pg_ctl, so the test holds its PID) on a free 127.0.0.1 port with its socket in the temp dir.
  * Run as the postgres user when the tests run as root. Stopped by PID, never by name.
+ * With a `placement` it runs in that network namespace on its address and port instead, and this
+ * class reaches it through its socket (a path in the temp dir, which no namespace hides).
  */
 export class PostgresServer {
   private readonly process: ServerProcess;
+  readonly host: string;
 
   private constructor(
     readonly port: number,
     readonly dir: string,
     user: { uid: number; gid: number } | undefined,
+    private readonly placement?: ServerPlacement,
   ) {
-    const args = ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
-    this.process = new ServerProcess(join(PG_BIN, 'postgres'), args, user);
+    this.host = placement?.host ?? '127.0.0.1';
+    const args = ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', `listen_addresses=${this.host}`, '-c', 'fsync=off', '-c', 'max_connections=200'];
+    this.process = new ServerProcess(join(PG_BIN, 'postgres'), args, user, placement);
   }
 
-  static async start(): Promise<PostgresServer> {
+  static async start(placement?: ServerPlacement): Promise<PostgresServer> {
+    const server = PostgresServer.create(placement?.port ?? (await freePort()), placement);
+    try {
+      await server.launch();
+    } catch (error) {
+      server.destroySync(); // a server that never answered leaves no process and no temp dir behind
+      throw error;
+    }
+    return server;
+  }
+
+  /**
+   * The server initialized (initdb) but not running: `launch()` starts it. Synchronous, so that a
+   * caller holds it, and can `destroySync()` it from an exit path, before it is started.
+   */
+  static create(port: number, placement?: ServerPlacement): PostgresServer {
     const user = serverUser('postgres');
     const dir = serverDir('nest-cluster-pg-', user);
     const init = spawnSync(join(PG_BIN, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
@@ -35,19 +55,25 @@ export class PostgresServer {
       gid: user?.gid,
       timeout: 120_000,
     });
-    if (init.status !== 0) throw new Error(`initdb failed: ${init.stdout}${init.stderr}`);
-    const server = new PostgresServer(await freePort(), dir, user);
-    await server.launch();
-    return server;
+    if (init.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`initdb failed: ${init.stdout}${init.stderr}`);
+    }
+    // Placed, it is reached over TCP from the other namespaces of its subnet, which nothing else reaches.
+    if (placement) appendFileSync(join(dir, 'data', 'pg_hba.conf'), 'host all all samenet trust\n');
+    return new PostgresServer(port, dir, user, placement);
   }
 
   get url(): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+    return `postgres://postgres@${this.host}:${this.port}/postgres`;
   }
 
-  /** One statement over a fresh connection of its own. */
+  /** One statement over a fresh connection of its own (over the socket when placed in a namespace). */
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2000 });
+    const where = this.placement
+      ? { host: this.dir, port: this.port, user: 'postgres', database: 'postgres' }
+      : { connectionString: this.url };
+    const client = new pg.Client({ ...where, connectionTimeoutMillis: 2000 });
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -57,7 +83,8 @@ export class PostgresServer {
     }
   }
 
-  private launch(): Promise<void> {
+  /** Starts the server and waits until it answers. */
+  launch(): Promise<void> {
     return this.process.start(() => this.query('SELECT 1').then(() => true, () => false), `postgres on port ${this.port}`);
   }
 
@@ -95,6 +122,20 @@ export class PostgresServer {
   async dispose(): Promise<void> {
     this.freeze(false);
     await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** For exit paths that cannot wait: SIGKILL the server and every backend by PID, delete the dir. */
+  destroySync(): void {
+    const pid = this.process.alive ? this.process.pid : undefined;
+    for (const p of pid === undefined ? [] : processTree(pid)) {
+      try {
+        process.kill(p, 'SIGCONT');
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

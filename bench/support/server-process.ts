@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { sleep } from './clock.js';
 
 /** Every server process the tests and benches started, so a failed test still leaves none running. */
@@ -6,6 +7,19 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+/**
+ * Where a server runs when not on the host's loopback: inside a network namespace of the caller's
+ * own (the chaos harness's), listening on `host` and a fixed `port` there, its output appended to
+ * `logFile`. Entering a namespace needs root, so the server is started through `ip netns exec` and
+ * `setpriv`, which both exec: the child's PID is still the server's own.
+ */
+export interface ServerPlacement {
+  readonly namespace: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logFile?: string;
+}
 
 /**
  * One database server process of a test's own, started under `user` (when the tests run as root)
@@ -19,15 +33,21 @@ export class ServerProcess {
     private readonly command: string,
     private readonly args: readonly string[],
     private readonly user: { uid: number; gid: number } | undefined,
+    private readonly placement?: ServerPlacement,
   ) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
+  /** Whether the process is running (started, not exited). */
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Starts the process and waits until `ready` says it answers. */
   async start(ready: () => Promise<boolean>, what: string): Promise<void> {
-    const child = spawn(this.command, this.args, { stdio: 'ignore', uid: this.user?.uid, gid: this.user?.gid });
+    const child = this.spawn();
     this.child = child;
     running.add(child);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
@@ -36,6 +56,18 @@ export class ServerProcess {
     while (!(await ready())) {
       if (performance.now() > deadline || child.exitCode !== null) throw new Error(`Timed out waiting for ${what}.`);
       await sleep(50);
+    }
+  }
+
+  private spawn(): ChildProcess {
+    const p = this.placement;
+    if (!p) return spawn(this.command, this.args, { stdio: 'ignore', uid: this.user?.uid, gid: this.user?.gid });
+    const as = this.user ? ['setpriv', `--reuid=${this.user.uid}`, `--regid=${this.user.gid}`, '--clear-groups'] : [];
+    const log = p.logFile === undefined ? 'ignore' : openSync(p.logFile, 'a');
+    try {
+      return spawn('ip', ['netns', 'exec', p.namespace, ...as, this.command, ...this.args], { stdio: ['ignore', log, log] });
+    } finally {
+      if (typeof log === 'number') closeSync(log);
     }
   }
 

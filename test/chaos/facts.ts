@@ -1,3 +1,5 @@
+import type { ChaosMode } from './options.js';
+
 /**
  * The timeline: every fact is stamped on the process it is about (`at` is hostNow() there), the
  * node's facts in the node, SIGSTOP/SIGCONT/SIGKILL and nemeses in the harness.
@@ -28,13 +30,14 @@ export const HARNESS = '-';
 /** How a node is told what to be: JSON in the CHAOS_NODE environment variable. */
 export interface NodeSpec {
   readonly name: string;
-  readonly mode: 'cluster' | 'redis';
+  readonly mode: ChaosMode;
   readonly nodes: readonly { name: string; ip: string; port: number }[];
   readonly secret: string;
   readonly electionTimeoutMs: number;
   readonly dataDir?: string;
-  readonly redisUrl?: string;
-  readonly redisDiscovery?: { dataPath: string; electionInterval: number; electionPeriod: number; syncLeaderInterval: number };
+  /** Store modes: the store's URL, or in kubernetes mode a kubeconfig file; and the lease (redis: `redisDiscovery`, `name` as `dataPath`). */
+  readonly storeUrl?: string;
+  readonly lease?: { name: string; electionInterval: number; electionPeriod: number; syncLeaderInterval: number };
   readonly tickMs: number;
   readonly callEveryMs: number;
   readonly callTimeoutMs: number;

@@ -1,4 +1,4 @@
-// npm run chaos -- --nodes 3|5 --cycles N --seed S [--mode cluster|redis]
+// npm run chaos -- --nodes 3|5 --cycles N --seed S [--mode cluster|redis|postgres|mysql|kubernetes]
 // Real node processes in network namespaces, real faults, and the exact oracle over the timeline.
 // Linux only, as root (network namespaces and iptables).
 import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';

@@ -15,8 +15,8 @@ export interface NemesisContext {
   readonly network: ChaosNetwork;
   /** The node that ticked last inside its lease, if any. */
   leader(): string | undefined;
-  /** Redis mode: the name of the Redis member of the network. */
-  readonly redis?: string;
+  /** Store modes: the store's member of the network (named by the mode: redis, postgres, mysql, kubernetes). */
+  readonly store?: string;
   /** Draw only these kinds (`--nemeses`), to chase one fault. */
   readonly only?: readonly string[];
 }
@@ -128,21 +128,21 @@ const partitions: Record<string, Maker> = {
   },
 };
 
-/** Redis mode: the lease store cut off from some nodes. */
-const redisPartitions: Record<string, Maker> = {
-  'redis-isolate-leader': (ctx) => {
+/** Store modes: the lease store cut off from some nodes. Names carry the store's (`redis-cut(n1)`). */
+const storePartitions: Record<string, Maker> = {
+  'store-isolate-leader': (ctx) => {
     const leader = leaderOrAny(ctx);
-    return network(ctx, `redis-cut(${leader})`, both(leader, ctx.redis!));
+    return network(ctx, `${ctx.store}-cut(${leader})`, both(leader, ctx.store!));
   },
-  'redis-cut-some': (ctx) => {
+  'store-cut-some': (ctx) => {
     const order = shuffle(ctx.prng, names(ctx));
     const cut = order.slice(0, 1 + ctx.prng.int(order.length - 1));
-    return network(ctx, `redis-cut(${cut})`, between(cut, [ctx.redis!]));
+    return network(ctx, `${ctx.store}-cut(${cut})`, between(cut, [ctx.store!]));
   },
-  'redis-loss': (ctx) => {
+  'store-loss': (ctx) => {
     const probability = ctx.prng.between(0.2, 0.6);
-    const drops = names(ctx).flatMap((n) => both(n, ctx.redis!).map((d) => ({ ...d, probability })));
-    return network(ctx, `redis-loss(${(probability * 100).toFixed(0)}%)`, drops);
+    const drops = names(ctx).flatMap((n) => both(n, ctx.store!).map((d) => ({ ...d, probability })));
+    return network(ctx, `${ctx.store}-loss(${(probability * 100).toFixed(0)}%)`, drops);
   },
 };
 
@@ -165,8 +165,8 @@ const processes: Record<string, Maker> = {
 
 /** One nemesis, or with a chance of 1 in 4 a pair of them together. */
 export function chooseNemesis(ctx: NemesisContext): Nemesis {
-  // Redis mode keeps halves (they cut remote calls) and slow links (they slow Redis traffic too).
-  const catalogue = { ...(ctx.redis ? { ...redisPartitions, halves: partitions.halves!, slow: partitions.slow! } : partitions), ...processes };
+  // Store modes keep halves (they cut remote calls) and slow links (they slow the store's traffic too).
+  const catalogue = { ...(ctx.store ? { ...storePartitions, halves: partitions.halves!, slow: partitions.slow! } : partitions), ...processes };
   const kinds = Object.keys(catalogue).filter((k) => !ctx.only || ctx.only.includes(k));
   if (kinds.length === 0) throw new Error(`chaos: no nemesis among ${ctx.only}; there are ${Object.keys(catalogue)}`);
   const avoid = new Set<string>();

@@ -23,10 +23,23 @@ const base = {
   // Close quickly when told: a hand-over is not what this harness tests.
   shutdownTimeoutMs: 1000,
 };
-const options =
-  spec.mode === 'redis'
-    ? { ...base, mode: 'redis' as const, redis: { url: spec.redisUrl! }, redisDiscovery: spec.redisDiscovery! }
-    : { ...base, mode: 'cluster' as const, electionTimeoutMs: spec.electionTimeoutMs, dataDir: spec.dataDir };
+const options = ((): Parameters<typeof createCluster>[0] => {
+  const { storeUrl, lease } = spec;
+  switch (spec.mode) {
+    case 'cluster':
+      return { ...base, mode: 'cluster', electionTimeoutMs: spec.electionTimeoutMs, dataDir: spec.dataDir };
+    case 'redis': {
+      const { name, ...timings } = lease!;
+      return { ...base, mode: 'redis', redis: { url: storeUrl! }, redisDiscovery: { dataPath: name, ...timings } };
+    }
+    case 'postgres':
+      return { ...base, mode: 'postgres', postgres: { connectionString: storeUrl! }, lease };
+    case 'mysql':
+      return { ...base, mode: 'mysql', mysql: { uri: storeUrl! }, lease };
+    case 'kubernetes':
+      return { ...base, mode: 'kubernetes', kubernetes: { kubeConfig: storeUrl! }, lease };
+  }
+})();
 // The lease runs on the host clock, so the lease end it reports is on the timeline as it is.
 const cluster = createCluster(options, { clock: { now: hostNow, wallTime: () => Date.now() } });
 

@@ -3,13 +3,13 @@ import type { ChaosNode } from './chaos-node.js';
 import { hold, hostNow } from './clock.js';
 import { HARNESS } from './facts.js';
 import { LeaderWatch } from './leader-watch.js';
-import { createMembers, REDIS } from './members.js';
+import { createMembers } from './members.js';
 import { chooseNemesis, type NemesisContext } from './nemeses.js';
 import { ChaosNetwork } from './network.js';
 import { judge, oracleOptions, type Verdict, type Violation } from './oracle.js';
 import type { ChaosOptions } from './options.js';
 import { Prng } from '../sim/prng.js';
-import type { RedisMember } from './redis-member.js';
+import type { StoreMember } from './store-member.js';
 import { cycleReport } from './report.js';
 import { Timeline } from './timeline.js';
 
@@ -20,7 +20,7 @@ const RECOVERY_DEADLINE_T = 60;
 export interface RunResources {
   readonly network: ChaosNetwork;
   readonly nodes: ChaosNode[];
-  redis?: RedisMember;
+  store?: StoreMember;
 }
 
 export function resourcesFor(prefix: string): RunResources {
@@ -39,7 +39,7 @@ export function cleanUp(r: RunResources): void {
       // Already gone.
     }
   }
-  r.redis?.stop();
+  r.store?.stop();
   r.network.remove();
 }
 
@@ -73,7 +73,7 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
     nodes: r.nodes,
     network: r.network,
     leader: () => watch.leader,
-    redis: o.mode === 'redis' ? REDIS : undefined,
+    store: o.mode === 'cluster' ? undefined : o.mode,
     only: o.nemeses,
   };
   const options = oracleOptions(T);

@@ -74,7 +74,10 @@ export class LeaseEngine implements ElectionEngine {
       next: () => this.nextOperation(),
       deadlineMs: electionPeriod,
       deadlineError: () => this.noReply(),
-      failed: (kind, error) => this.watch.failures.failed(kind, error),
+      failed: (kind, error) => {
+        if (kind === 'acquisition') this.notes.acquisitionUnanswered();
+        this.watch.failures.failed(kind, error);
+      },
     });
     this.safeLeaseMs = usableLeaseMs(electionPeriod, config.clockDriftBound, config.eventLoopMarginMs);
     this.notes = new LeaseLog(logger, clock, {
@@ -169,7 +172,9 @@ export class LeaseEngine implements ElectionEngine {
     this.notes.acquisitionReply(reply.quarantined ? remainingMs : undefined);
     const won = reply.acquired && holder?.node === this.config.nodeName;
     if (won) this.notes.holding(holder.token);
-    this.notes.holderSeen(holder, 'reply');
+    // A reply after the loop's deadline tells of the store as it was long ago (perhaps this
+    // engine's own lease from a lost acquisition): no evidence of another process under this name.
+    if (this.clock.now() - sentAt < this.config.lease.electionPeriod) this.notes.holderSeen(holder, 'reply');
     if (!won) {
       if (reply.acquired) return; // never act on a value that fails the check; the lease expires unused
       this.observe(holder, remainingMs, sentAt);

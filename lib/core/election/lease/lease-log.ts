@@ -25,11 +25,15 @@ export interface LeaseLogOptions {
  *   this process is the innocent case: it is never renewed and expires within one electionPeriod.
  *   So the warning comes when such a key was acquired after this engine's first reply (a fresh
  *   token), or when one token stays held for two electionPeriods after it was first seen (someone
- *   renews it; a stale key is gone within one).
+ *   renews it; a stale key is gone within one). The other innocent case is this engine's own
+ *   acquisition that the store granted but whose reply never came: a fresh token seen next after
+ *   such an acquisition is waited out like a stale key, since nobody renews it either.
  */
 export class LeaseLog {
   private quarantineSeen = false;
   private replies = 0;
+  /** An acquisition ended without a reply: the store may have granted it to this engine. */
+  private unanswered = false;
   private readonly held = new Set<number>();
   private sameName: { token: number; since: number } | undefined;
   private readonly warnings: RateLimitedLog;
@@ -58,6 +62,11 @@ export class LeaseLog {
     );
   }
 
+  /** An acquisition failed or timed out: whether the store granted it is unknown. */
+  acquisitionUnanswered(): void {
+    this.unanswered = true;
+  }
+
   /** This node now holds the lease with `token`. */
   holding(token: number): void {
     this.held.add(token);
@@ -69,6 +78,8 @@ export class LeaseLog {
    */
   holderSeen(holder: { node: string; token: number } | undefined, from: 'reply' | 'notice'): void {
     const firstReply = from === 'reply' && this.replies++ === 0;
+    const perhapsOurs = this.unanswered;
+    if (from === 'reply') this.unanswered = false;
     if (!holder || holder.node !== this.options.nodeName || this.held.has(holder.token)) {
       this.sameName = undefined;
       return;
@@ -76,7 +87,8 @@ export class LeaseLog {
     const now = this.clock.now();
     if (this.sameName?.token !== holder.token) {
       this.sameName = { token: holder.token, since: now };
-      if (firstReply) return; // perhaps this process's previous run: wait and see
+      // Perhaps this process's previous run, or this engine's own unanswered acquisition: wait and see.
+      if (firstReply || perhapsOurs) return;
     } else if (now - this.sameName.since <= 2 * this.options.electionPeriod) {
       // A stale key is gone within one period of being seen; the second is slack for late replies.
       return;

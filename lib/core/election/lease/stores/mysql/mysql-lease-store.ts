@@ -1,5 +1,5 @@
 import type { AcquireReply, HeldLease, LeaseClaim, LeaseReading, LeaseStore } from '../../lease-store.js';
-import { invalidPart, readingOf, tokenBound, type LeaseRow } from '../sql-rows.js';
+import { invalidPart, readingOf, storedHolderOf, tokenBound, type LeaseRow } from '../sql-rows.js';
 import { mysqlStatements, type MysqlStatements } from './mysql-sql.js';
 import type { MysqlPoolLike, MysqlResultHeader } from './mysql-types.js';
 
@@ -12,6 +12,12 @@ export interface MysqlStoreOptions {
 }
 
 type Row = LeaseRow & { readonly expires: unknown };
+
+/** The row's token as a number, if it is a safe integer (the claim's own bounds check the rest). */
+function storedTokenOf(row: Row): number | undefined {
+  const token = typeof row.token === 'string' && /^\d{1,15}$/.test(row.token) ? Number(row.token) : row.token;
+  return typeof token === 'number' && Number.isSafeInteger(token) ? token : undefined;
+}
 
 /**
  * The lease as one row of a MySQL 8 / MariaDB 10.11 table (DESIGN §5, issue #13), written only by
@@ -42,10 +48,16 @@ export class MysqlLeaseStore implements LeaseStore {
       if (!row) return { acquired: false, ...readingOf(undefined) };
     }
     const bound = tokenBound(claim.highestToken);
-    if (row.ms !== null && Number(row.ms) <= 0) {
-      const taken = await this.change(this.sql.claim, [claim.node, claim.highestToken, periodUs, name, bound]);
+    const read = storedTokenOf(row);
+    if (row.ms !== null && Number(row.ms) <= 0 && read !== undefined) {
+      // The claim takes the row only if its token is still the one just read, so the token it
+      // takes is known: GREATEST(read, seen) + 1.
+      const claimed = Math.max(read, claim.highestToken) + 1;
+      const taken = await this.change(this.sql.claim, [claim.node, claim.highestToken, periodUs, name, bound, read]);
       row = await this.row();
-      if (taken === 1) return { acquired: row?.holder === claim.node, ...readingOf(row) };
+      // The closing read may show a later state, the same node's next lease among them when this
+      // call outlived its deadline: only the token this claim took is this call's lease.
+      if (taken === 1) return { acquired: row?.holder === claim.node && storedHolderOf(row)?.token === claimed, ...readingOf(row) };
       if (!row) return { acquired: false, ...readingOf(undefined) };
     }
     const bad = invalidPart(row, this.leaseName, claim.highestToken, claim.periodMs);

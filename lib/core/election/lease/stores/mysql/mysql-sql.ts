@@ -40,10 +40,11 @@ export function mysqlStatements(tableName: string): MysqlStatements {
     // above the highest the node has seen. affectedRows: 1 inserted, 0 the row exists.
     insertQuarantine: `INSERT INTO ${table} (name, holder, token, expires_at) VALUES (?, NULL, ?, ${NOW} + INTERVAL ? MICROSECOND)
 ON DUPLICATE KEY UPDATE name = name`,
-    // ? node, highest token seen, period µs, name, token bound. Only a lease that ran out on the
-    // database clock, with a sane token, is taken.
+    // ? node, highest token seen, period µs, name, token bound, token as read. Only a lease that ran
+    // out on the database clock, with a sane token, still the token the acquisition read (so the
+    // token it takes is known: GREATEST(read, seen) + 1), is taken.
     claim: `UPDATE ${table} SET holder = ?, token = GREATEST(token, ?) + 1, expires_at = ${NOW} + INTERVAL ? MICROSECOND
-WHERE name = ? AND expires_at <= ${NOW} AND token >= 0 AND token < ?`,
+WHERE name = ? AND expires_at <= ${NOW} AND token >= 0 AND token < ? AND token = ?`,
     // ? period µs, name, node, token. Only while the lease is ours and has not run out.
     renew: `UPDATE ${table} SET expires_at = ${NOW} + INTERVAL ? MICROSECOND
 WHERE name = ? AND holder = ? AND token = ? AND expires_at > ${NOW}`,
