@@ -82,6 +82,7 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
     leader: () => watch.leader,
     redis: o.mode === 'redis' ? REDIS : undefined,
     only: o.nemeses,
+    delays,
   };
   const options = oracleOptions(T);
   const printed = new Set<string>();
