@@ -66,6 +66,8 @@ export class Relay {
       this.servers.set(target.name, server);
       server.listen(target.listenPort, this.options.listenHost);
       await once(server, 'listening');
+      // Past listening, a failed accept (EMFILE, say) costs that one connection, not the relay.
+      server.on('error', () => undefined);
     }
   }
 
