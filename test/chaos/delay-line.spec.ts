@@ -41,11 +41,11 @@ describe('DelayLine', () => {
   /** A line on the fake clock whose delay the test sets, recording what left and when. */
   function line(random: () => number = Math.random) {
     let delay: Delay = NO_DELAY;
-    const out: { what: string; at: number; delayedMs?: number }[] = [];
+    const out: { what: string; at: number; delayedMs?: number; baseMs?: number }[] = [];
     const l = new DelayLine(
       { now: () => Date.now(), random, delay: () => delay },
       {
-        deliver: (chunk, delayedMs) => out.push({ what: chunk.toString(), at: Date.now(), delayedMs }),
+        deliver: (chunk, delayedMs, under) => out.push({ what: chunk.toString(), at: Date.now(), delayedMs, baseMs: under.baseMs }),
         end: () => out.push({ what: 'END', at: Date.now() }),
         reset: () => out.push({ what: 'RESET', at: Date.now() }),
       },
@@ -78,7 +78,11 @@ describe('DelayLine', () => {
     expect(out).toEqual([]);
     vi.advanceTimersByTime(1000);
     expect(out.map((o) => o.what)).toEqual(['1', '2', '3', '4', 'END']);
-    for (const s of sent) expect(out.find((o) => o.what === s.what)!.at).toBeGreaterThanOrEqual(s.at + s.baseMs);
+    for (const s of sent) {
+      const o = out.find((o) => o.what === s.what)!;
+      expect(o.at).toBeGreaterThanOrEqual(s.at + s.baseMs);
+      expect([o.delayedMs, o.baseMs]).toEqual([o.at - s.at, s.baseMs]);
+    }
     const times = out.map((o) => o.at);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(l.queuedBytes).toBe(0);

@@ -16,8 +16,8 @@ export function deliveryAt(previous: number, arrival: number, delay: Delay, rand
 }
 
 export interface DelayLineEnds {
-  /** The destination takes a chunk, `delayedMs` after it arrived. */
-  deliver(chunk: Buffer, delayedMs: number): void;
+  /** The destination takes a chunk, `delayedMs` after it arrived under `delay`. */
+  deliver(chunk: Buffer, delayedMs: number, delay: Delay): void;
   /** The source half-closed: half-close the destination, after everything before it. */
   end(): void;
   /** The source was reset: reset the destination, after everything before it. */
@@ -31,7 +31,7 @@ export interface DelayLineOptions {
   readonly delay: () => Delay;
 }
 
-type Item = { readonly due: number; readonly arrival: number } & ({ readonly chunk: Buffer } | { readonly close: 'end' | 'reset' });
+type Item = { readonly due: number; readonly arrival: number; readonly delay: Delay } & ({ readonly chunk: Buffer } | { readonly close: 'end' | 'reset' });
 
 /**
  * One direction of one relayed connection: chunks in arrival order, each held until its delivery
@@ -74,11 +74,12 @@ export class DelayLine {
     return this.queue.length;
   }
 
-  private times(): { due: number; arrival: number } {
+  private times(): { due: number; arrival: number; delay: Delay } {
     const arrival = this.options.now();
-    const due = deliveryAt(this.lastDue, arrival, this.options.delay(), this.options.random);
+    const delay = this.options.delay();
+    const due = deliveryAt(this.lastDue, arrival, delay, this.options.random);
     this.lastDue = due;
-    return { due, arrival };
+    return { due, arrival, delay };
   }
 
   private enqueue(item: Item): void {
@@ -94,7 +95,7 @@ export class DelayLine {
       const item = this.queue.shift()!;
       if ('chunk' in item) {
         this.queuedBytes -= item.chunk.length;
-        this.ends.deliver(item.chunk, now - item.arrival);
+        this.ends.deliver(item.chunk, now - item.arrival, item.delay);
       } else {
         this.closed = true;
         this.queue.length = 0;

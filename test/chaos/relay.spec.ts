@@ -83,6 +83,22 @@ describe('chaos relay', () => {
     expect(stats[0]!.minMs).toBeGreaterThanOrEqual(baseMs);
   });
 
+  it('measures a delay only on the chunks that arrived under it', async () => {
+    const { relay, dial } = await relayed();
+    const { client, server } = await dial();
+    const got = record(server);
+    relay.setDelay('server', 'up', { baseMs: 100, jitterMs: 0 });
+    client.write('a');
+    await waitFor(() => relay.pending === 1, { what: "'a' held in the relay" });
+    relay.heal();
+    client.write('b'); // undelayed, but behind 'a' in the stream
+    await waitFor(() => relay.pending === 2, { what: "'b' held behind 'a'" });
+    relay.setDelay('server', 'up', { baseMs: 300, jitterMs: 0 });
+    await waitFor(() => got.text() === 'ab', { what: 'both chunks' });
+    const [stats] = relay.heal();
+    expect(stats!.chunks).toBe(0);
+  });
+
   it('passes half-closes on both ways, each after the data before it', async () => {
     const { relay, dial } = await relayed();
     relay.setDelay('server', 'up', { baseMs: 20, jitterMs: 20 });

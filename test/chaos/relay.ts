@@ -52,6 +52,7 @@ export class Relay {
   private readonly sockets = new Set<Socket>();
   private readonly delays = new Map<string, Delay>();
   private readonly measured = new Map<string, number[]>();
+  private readonly lines = new Set<DelayLine>();
   private readonly highWater: number;
   /** How often a source was paused, and the most bytes one direction held (queued and unwritten). */
   readonly pressure = { pauses: 0, peakQueuedBytes: 0 };
@@ -69,6 +70,13 @@ export class Relay {
       // Past listening, a failed accept (EMFILE, say) costs that one connection, not the relay.
       server.on('error', () => undefined);
     }
+  }
+
+  /** Chunks, FINs and resets held in the relay right now. */
+  get pending(): number {
+    let n = 0;
+    for (const line of this.lines) n += line.pending;
+    return n;
   }
 
   /** The port a target is relayed on (tests listen on port 0). */
@@ -125,10 +133,12 @@ export class Relay {
     const line = new DelayLine(
       { now: this.options.now, random: this.options.random, delay: () => this.delays.get(k) ?? NO_DELAY },
       {
-        deliver: (chunk, delayedMs) => {
+        deliver: (chunk, delayedMs, delay) => {
           if (destination.destroyed) return;
           destination.write(chunk);
-          if ((this.delays.get(k) ?? NO_DELAY) !== NO_DELAY) this.measure(k, delayedMs);
+          // Measured against the delay it arrived under: a chunk that came in undelayed and waited
+          // behind delayed ones, then left after a new delay was set, is not that delay's.
+          if (delay !== NO_DELAY && delay === this.delays.get(k)) this.measure(k, delayedMs);
           this.resumeIfRoom(source, destination, line);
         },
         end: () => {
@@ -148,7 +158,11 @@ export class Relay {
     });
     source.on('end', () => line.close('end'));
     destination.on('drain', () => this.resumeIfRoom(source, destination, line));
-    destination.once('close', () => line.destroy());
+    this.lines.add(line);
+    destination.once('close', () => {
+      line.destroy();
+      this.lines.delete(line);
+    });
     return line;
   }
 
