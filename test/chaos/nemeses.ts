@@ -1,6 +1,7 @@
 import type { ChaosNode } from './chaos-node.js';
 import type { ChaosNetwork, Drop } from './network.js';
 import type { Prng } from '../sim/prng.js';
+import type { DelayedLink, LinkDelays } from './relay-member.js';
 
 /** A fault: started, held for its duration by the harness, then healed. */
 export interface Nemesis {
@@ -19,6 +20,8 @@ export interface NemesisContext {
   readonly store?: string;
   /** Draw only these kinds (`--nemeses`), to chase one fault. */
   readonly only?: readonly string[];
+  /** The relays' delays on links (relay-member.ts), for `delay`. */
+  readonly delays: LinkDelays;
 }
 
 const both = (a: string, b: string): Drop[] => [
@@ -128,6 +131,34 @@ const partitions: Record<string, Maker> = {
   },
 };
 
+/**
+ * A fixed delay plus jitter (20–300 ms, and up to as much again) on the links of one node both
+ * ways, on a random set of one-way links, or on all of them, each link drawn on its own. Links and
+ * directions are delayed independently, so messages overtake each other across connections: the
+ * reordering the product can see (TCP keeps the order within one connection).
+ */
+const delays: Record<string, Maker> = {
+  delay: (ctx) => {
+    const all = [...names(ctx), ...(ctx.store ? [ctx.store] : [])];
+    const pairs = all.flatMap((from) => all.filter((to) => to !== from).map((to) => ({ from, to })));
+    const node = leaderOrAny(ctx);
+    const scope = ctx.prng.pick(['node', 'some', 'all'] as const);
+    const some = pairs.filter(() => ctx.prng.chance(0.5));
+    const chosen = scope === 'node' ? pairs.filter((p) => p.from === node || p.to === node) : scope === 'all' ? pairs : some.length > 0 ? some : [ctx.prng.pick(pairs)];
+    const links: DelayedLink[] = chosen.map((p) => {
+      const baseMs = Math.round(ctx.prng.between(20, 300));
+      return { ...p, delay: { baseMs, jitterMs: Math.round(ctx.prng.between(0, baseMs)) } };
+    });
+    const bases = links.map((l) => l.delay.baseMs);
+    const where = scope === 'node' ? `${node}↔all` : scope === 'all' ? 'all' : links.map((l) => `${l.from}→${l.to}`).join(' ');
+    return {
+      name: `delay(${where}, ${Math.min(...bases)}–${Math.max(...bases)}ms + jitter≤base)`,
+      start: () => ctx.delays.apply(links),
+      heal: () => ctx.delays.heal(),
+    };
+  },
+};
+
 /** Store modes: the lease store cut off from some nodes. Names carry the store's (`redis-cut(n1)`). */
 const storePartitions: Record<string, Maker> = {
   'store-isolate-leader': (ctx) => {
@@ -166,7 +197,7 @@ const processes: Record<string, Maker> = {
 /** One nemesis, or with a chance of 1 in 4 a pair of them together. */
 export function chooseNemesis(ctx: NemesisContext): Nemesis {
   // Store modes keep halves (they cut remote calls) and slow links (they slow the store's traffic too).
-  const catalogue = { ...(ctx.store ? { ...storePartitions, halves: partitions.halves!, slow: partitions.slow! } : partitions), ...processes };
+  const catalogue = { ...(ctx.store ? { ...storePartitions, halves: partitions.halves!, slow: partitions.slow! } : partitions), ...delays, ...processes };
   const kinds = Object.keys(catalogue).filter((k) => !ctx.only || ctx.only.includes(k));
   if (kinds.length === 0) throw new Error(`chaos: no nemesis among ${ctx.only}; there are ${Object.keys(catalogue)}`);
   const avoid = new Set<string>();

@@ -87,6 +87,17 @@ export class ChaosNetwork {
     this.slowed.add(ns);
   }
 
+  /**
+   * `name`'s new TCP connections to `ip:port` go to `localPort` on its own address instead (nat
+   * OUTPUT, in its own namespace, for the whole run), except those of group `exemptGid`'s
+   * processes: the relay's own connections onward. `heal()` leaves these rules alone.
+   */
+  divert(name: string, ip: string, port: number, localPort: number, exemptGid: number): void {
+    const owner = ['-m', 'owner', '!', '--gid-owner', String(exemptGid)];
+    const to = `${this.ipOf(name)}:${localPort}`;
+    iptables(this.namespaceOf(name), ['-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-d', ip, '--dport', String(port), ...owner, '-j', 'DNAT', '--to-destination', to]);
+  }
+
   /** Removes every drop, duplication and slow link. */
   heal(): void {
     for (const { ns } of this.members.values()) {

@@ -9,7 +9,8 @@ import { ChaosNetwork } from './network.js';
 import { judge, oracleOptions, type Verdict, type Violation } from './oracle.js';
 import type { ChaosOptions } from './options.js';
 import { Prng } from '../sim/prng.js';
-import type { StoreMember } from './store-member.js';
+import { LinkDelays, startRelays, type RelayMember } from './relay-member.js';
+import { STORE_PORTS, type StoreMember } from './store-member.js';
 import { cycleReport } from './report.js';
 import { Timeline } from './timeline.js';
 
@@ -21,10 +22,12 @@ export interface RunResources {
   readonly network: ChaosNetwork;
   readonly nodes: ChaosNode[];
   store?: StoreMember;
+  /** One per node, for the delay nemesis (relay-member.ts). */
+  readonly relays: RelayMember[];
 }
 
 export function resourcesFor(prefix: string): RunResources {
-  return { network: new ChaosNetwork(prefix), nodes: [] };
+  return { network: new ChaosNetwork(prefix), nodes: [], relays: [] };
 }
 
 /** Kills every process of the run by PID and deletes its namespaces; synchronous, idempotent. */
@@ -40,6 +43,7 @@ export function cleanUp(r: RunResources): void {
     }
   }
   r.store?.stop();
+  for (const relay of r.relays) relay.stop();
   r.network.remove();
 }
 
@@ -62,6 +66,10 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
   const prng = new Prng(o.seed);
   const timeline = new Timeline(join(runDir, 'timeline.jsonl'));
   await createMembers(o, runDir, r, timeline);
+  const store = o.mode === 'cluster' ? undefined : o.mode;
+  const members = r.nodes[0]!.spec.nodes.concat(store ? [{ name: store, ip: r.network.ipOf(store), port: STORE_PORTS[store] }] : []);
+  await startRelays(r.network, members, r.nodes.map((n) => n.name), r.relays, o.seed, (node) => join(runDir, `${node}.relay.log`));
+  const delays = new LinkDelays(r.relays);
   const origin = hostNow();
   for (const node of r.nodes) node.spawn();
   const watch = new LeaderWatch(timeline);
@@ -73,13 +81,15 @@ export async function runChaos(o: ChaosOptions, runDir: string, r: RunResources,
     nodes: r.nodes,
     network: r.network,
     leader: () => watch.leader,
-    store: o.mode === 'cluster' ? undefined : o.mode,
+    store,
     only: o.nemeses,
+    delays,
   };
   const options = oracleOptions(T);
   const printed = new Set<string>();
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     await hold(prng.between(200, 1000)); // a random gap between faults
+    delays.check();
     const nemesis = chooseNemesis(ctx);
     const duration = prng.between(1000, 4000); // the fault's length, not a wait for a state
     timeline.record({ kind: 'nemesis', node: HARNESS, cycle, name: nemesis.name, at: hostNow() });

@@ -13,7 +13,7 @@ import type { StoreMode } from './options.js';
  * Our own ports inside our own namespace: no server of anyone else's is ever reached, and none of
  * ours listens anywhere else.
  */
-const PORTS: Record<StoreMode, number> = { redis: 16379, postgres: 15432, mysql: 13306, kubernetes: 16443 };
+export const STORE_PORTS: Record<StoreMode, number> = { redis: 16379, postgres: 15432, mysql: 13306, kubernetes: 16443 };
 
 /**
  * The lease store of a store-mode run: a server of the run's own in its own network namespace,
@@ -29,7 +29,7 @@ export interface StoreMember {
 }
 
 export function storeMember(mode: StoreMode, namespace: string, ip: string, runDir: string): StoreMember {
-  const placement = { namespace, host: ip, port: PORTS[mode], logFile: join(runDir, `${mode}.log`) };
+  const placement = { namespace, host: ip, port: STORE_PORTS[mode], logFile: join(runDir, `${mode}.log`) };
   switch (mode) {
     case 'redis':
       return new RedisMember(placement);
