@@ -23,7 +23,7 @@ describe('npm run bench -- --smoke', () => {
     const run = spawnSync(process.execPath, ['dist/bench/main.js', '--smoke', '--out', out], {
       cwd: root,
       encoding: 'utf8',
-      timeout: 110_000,
+      timeout: 140_000,
     });
     expect(run.status, run.stdout + run.stderr).toBe(0);
 
@@ -43,5 +43,5 @@ describe('npm run bench -- --smoke', () => {
         expect(rows.some((row) => /\| liferaft \|.*\|\s*[\d,]+(\.\d+)?\s*\|/.test(row)), bench).toBe(true);
       }
     }
-  }, 180_000);
+  }, 240_000);
 });
