@@ -1,5 +1,5 @@
 import { sleep } from './support/clock.js';
-import { clusterSpecs, NodeSet, type SeenEvent } from './support/node-set.js';
+import { clusterSpecs, liferaftSpecs, NodeSet, type SeenEvent } from './support/node-set.js';
 import type { BenchOptions } from './support/options.js';
 import { freePorts } from './support/processes.js';
 import { Report, table } from './support/report.js';
@@ -14,10 +14,14 @@ interface Config {
   readonly gracefulTrials: number;
 }
 
+/** Issue #15: crash failover beside @markwylde/liferaft, at this T and node count. */
+const BESIDE_LIFERAFT = { nodes: 3, electionTimeoutMs: 300 } as const;
+
 /**
  * Cluster mode, nodes as processes: SIGKILL the acting leader at a random point of its heartbeat
  * cycle and time the next SignMaster on another node; SIGTERM it (the node calls close(), which
  * hands leadership over) and time the same. Times are on the shared clock (support/clock.ts).
+ * Right after ours at 3 nodes and T = 300 ms, liferaft's SIGKILL failover the same way.
  */
 export async function failoverBench(options: BenchOptions): Promise<void> {
   const configs: Config[] = options.smoke
@@ -33,10 +37,14 @@ export async function failoverBench(options: BenchOptions): Promise<void> {
   const details: string[] = [];
   const log = new Map<Config, readonly SeenEvent[]>();
   const results = new Map<Config, { crash: Trial[]; graceful: Trial[] }>();
+  let liferaft: { config: Config; ours: Trial[]; theirs: Trial[] } | undefined;
   for (const config of configs) {
     const { crash, graceful, events } = await measure(config);
     log.set(config, events);
     results.set(config, { crash, graceful });
+    if (config.nodes === BESIDE_LIFERAFT.nodes && config.electionTimeoutMs === BESIDE_LIFERAFT.electionTimeoutMs) {
+      liferaft = { config, ours: crash, theirs: await measureLiferaft(config) };
+    }
     const T = config.electionTimeoutMs;
     rows.push(row(config, 'SIGKILL leader', crash));
     rows.push(row(config, 'SIGTERM leader (close, hand-over)', graceful));
@@ -73,7 +81,68 @@ export async function failoverBench(options: BenchOptions): Promise<void> {
   }
   report.add(lines.join('\n'));
   report.add(details.join('\n'));
+  if (liferaft) besideLiferaft(report, liferaft.config, liferaft.ours, liferaft.theirs);
   report.save();
+}
+
+/** The table and targets of issue #15: our SIGKILL failover and liferaft's, from one run. */
+function besideLiferaft(report: Report, config: Config, ours: readonly Trial[], theirs: readonly Trial[]): void {
+  const T = config.electionTimeoutMs;
+  const ms = (trials: readonly Trial[]) => summarize(trials.flatMap((t) => (t.ms === undefined ? [] : [t.ms])));
+  const l = ms(theirs);
+  const line = (system: string, trials: readonly Trial[]) => {
+    const s = ms(trials);
+    return [
+      system, String(trials.length), String(s.n), fmt(s.p50), fmt(s.p99), fmt(s.max), fmt(s.p50 / T, 2), fmt(s.max / T, 2), fmt(s.p50 / l.p50, 2), fmt(s.max / l.max, 2),
+      pathCounts(trials),
+    ];
+  };
+  report.add(`### SIGKILL failover beside @markwylde/liferaft (${config.nodes} nodes, T = ${T} ms)`);
+  report.add(
+    table(
+      ['system', 'trials', 'succeeded', 'p50 ms', 'p99 ms', 'max ms', 'p50 × T', 'max × T', 'p50 ÷ liferaft', 'max ÷ liferaft', 'path'],
+      [line('nest-cluster', ours), line('liferaft', theirs)],
+    ),
+  );
+  report.add(
+    [
+      'nest-cluster: the SIGKILL row above. liferaft: @markwylde/liferaft 1.4.0 run right after it, the same',
+      `way (trials: ${theirs.length}; kill the leader T plus a random part of one heartbeat after the set settled, time the`,
+      'next leader on another node, restart the old one), with `election min` T, `election max` 2T and',
+      'heartbeat T/10 as ours, over the bench transport (`support/liferaft-transport.ts`). A liferaft',
+      'follower only learns of the crash when its election timer runs out ([T, 2T] after the last heartbeat),',
+      'and a liferaft node counts as leader once it has the votes (it has no lease to wait out; ours does).',
+      `Per trial, ms: ${theirs.map((t) => (t.ms === undefined ? 'failed' : fmt(t.ms, 0))).join(', ')}`,
+    ].join('\n'),
+  );
+  const s = ms(ours);
+  report.add(
+    [
+      'Targets (issue #15):',
+      target(`${config.nodes} nodes, SIGKILL p50 (0.6 T)`, s.p50, 0.6 * T, 'at most', ' ms'),
+      target(`${config.nodes} nodes, SIGKILL max (0.6 T)`, s.max, 0.6 * T, 'at most', ' ms'),
+      target(`${config.nodes} nodes, SIGKILL p50 (liferaft's p50 in this run)`, s.p50, l.p50, 'at most', ' ms'),
+    ].join('\n'),
+  );
+}
+
+/** liferaft's SIGKILL failover, as `measure` times ours (it has no hand-over to time). */
+async function measureLiferaft(config: Config): Promise<Trial[]> {
+  const T = config.electionTimeoutMs;
+  const set = new NodeSet(liferaftSpecs(await freePorts(config.nodes), { electionTimeoutMs: T }));
+  set.startAll();
+  try {
+    return await runTrials(set, {
+      signal: 'SIGKILL',
+      trials: config.crashTrials,
+      settleMs: T,
+      jitterMs: T / 10,
+      timeoutMs: Math.max(10_000, 20 * T),
+      classify: () => 'timer',
+    });
+  } finally {
+    await set.stopAll();
+  }
 }
 
 async function measure(config: Config): Promise<{ crash: Trial[]; graceful: Trial[]; events: readonly SeenEvent[] }> {

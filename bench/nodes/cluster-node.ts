@@ -5,6 +5,7 @@ import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
 report({ type: 'loaded', at: sharedNow() });
 
 const { createCluster } = await import('nest-cluster');
+report({ type: 'imported', at: sharedNow() });
 const spec = JSON.parse(process.env.BENCH_NODE ?? '{}') as NodeSpec;
 
 const cluster =
@@ -33,6 +34,7 @@ const cluster =
         secret: 'bench-secret-0123456789',
         electionTimeoutMs: spec.electionTimeoutMs,
         heartbeatIntervalMs: spec.heartbeatIntervalMs,
+        dataDir: spec.dataDir,
         logger: false,
       });
 

@@ -3,11 +3,14 @@ import type { ClusterEventType } from 'nest-cluster';
 /** How the bench tells a node what to be: JSON in the BENCH_NODE environment variable. */
 export interface NodeSpec {
   readonly name: string;
-  readonly mode: 'cluster' | 'redis' | 'postgres' | 'mysql' | 'kubernetes';
-  /** Cluster mode: every node, this one included. */
+  /** `liferaft`: a @markwylde/liferaft node (`liferaft-node.ts`) in place of ours, for comparison. */
+  readonly mode: 'cluster' | 'redis' | 'postgres' | 'mysql' | 'kubernetes' | 'liferaft';
+  /** Cluster mode and liferaft: every node, this one included. */
   readonly nodes?: readonly { name: string; ip: string; port: number }[];
   readonly electionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /** Cluster mode: where term and vote survive a restart. */
+  readonly dataDir?: string;
   /** Redis mode. */
   readonly redisUrl?: string;
   readonly redisDiscovery?: {
@@ -29,6 +32,7 @@ export interface NodeSpec {
 /** What a node reports over IPC; every `at` is `sharedNow()` in the node. */
 export type NodeReport =
   | { type: 'loaded'; at: number }
+  | { type: 'imported'; at: number }
   | { type: 'started'; at: number }
   | { type: 'event'; event: ClusterEventType; term: number; leader: string | undefined; at: number }
   | { type: 'usage'; cpuMicros: number; rss: number; at: number }

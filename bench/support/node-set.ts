@@ -18,11 +18,15 @@ interface Member {
   forkedAt: number;
   acting: boolean;
   following: string | undefined;
+  /** When the process was up, before it loaded the package (`loaded`), once it had (`imported`), and when it had started. */
+  loadedAt: number | undefined;
+  importedAt: number | undefined;
   startedAt: number | undefined;
 }
 
 /**
- * Bench nodes as child processes (`nodes/cluster-node.js`), one per spec, and everything they
+ * Bench nodes as child processes (`nodes/cluster-node.js`, or `nodes/liferaft-node.js` for specs
+ * of mode `liferaft`), one per spec, and everything they
  * report: each node's acting state and leader, and a log of timestamped events to time against.
  */
 export class NodeSet {
@@ -32,7 +36,7 @@ export class NodeSet {
 
   constructor(specs: readonly NodeSpec[]) {
     for (const spec of specs) {
-      this.members.set(spec.name, { spec, child: undefined, forkedAt: 0, acting: false, following: undefined, startedAt: undefined });
+      this.members.set(spec.name, { spec, child: undefined, forkedAt: 0, acting: false, following: undefined, loadedAt: undefined, importedAt: undefined, startedAt: undefined });
     }
   }
 
@@ -49,11 +53,16 @@ export class NodeSet {
     m.forkedAt = sharedNow();
     m.acting = false;
     m.following = undefined;
+    m.loadedAt = undefined;
+    m.importedAt = undefined;
     m.startedAt = undefined;
-    const child = startChild(nodeScript('cluster-node'), { BENCH_NODE: JSON.stringify(m.spec) });
+    const script = nodeScript(m.spec.mode === 'liferaft' ? 'liferaft-node' : 'cluster-node');
+    const child = startChild(script, { BENCH_NODE: JSON.stringify(m.spec) });
     m.child = child;
     child.on('message', (r: NodeReport) => {
       if (m.child !== child) return;
+      if (r.type === 'loaded') m.loadedAt = r.at;
+      if (r.type === 'imported') m.importedAt = r.at;
       if (r.type === 'started') m.startedAt = r.at;
       if (r.type === 'event') {
         this.log.push({ node: name, event: r.event, term: r.term, at: r.at });
@@ -89,10 +98,25 @@ export class NodeSet {
 
   /** When the last node's `startUp()` resolved, once all have. */
   startedAll(): number | undefined {
+    return this.lastOf((m) => m.startedAt);
+  }
+
+  /** When the last node's process was up (its first line ran, before the package loaded), once all were. */
+  loadedAll(): number | undefined {
+    return this.lastOf((m) => m.loadedAt);
+  }
+
+  /** When the last node had loaded the package (nest-cluster, or liferaft and its transport), once all had. */
+  importedAll(): number | undefined {
+    return this.lastOf((m) => m.importedAt);
+  }
+
+  private lastOf(at: (m: Member) => number | undefined): number | undefined {
     let last = 0;
     for (const m of this.members.values()) {
-      if (m.startedAt === undefined) return undefined;
-      last = Math.max(last, m.startedAt);
+      const t = at(m);
+      if (t === undefined) return undefined;
+      last = Math.max(last, t);
     }
     return last;
   }
@@ -180,8 +204,16 @@ export class NodeSet {
   }
 }
 
-/** Specs of an n-node cluster-mode set on the given ports. */
-export function clusterSpecs(ports: readonly number[], options: { electionTimeoutMs?: number; heartbeatIntervalMs?: number }): NodeSpec[] {
+/** Specs of an n-node cluster-mode set on the given ports; nodes given one `dataDir` keep their files apart by name. */
+export function clusterSpecs(
+  ports: readonly number[],
+  options: { electionTimeoutMs?: number; heartbeatIntervalMs?: number; dataDir?: string },
+): NodeSpec[] {
   const nodes = ports.map((port, i) => ({ name: `n${i + 1}`, ip: '127.0.0.1', port }));
   return nodes.map((n) => ({ name: n.name, mode: 'cluster', nodes, ...options }));
+}
+
+/** The same set as @markwylde/liferaft nodes (election timeout T..2T, heartbeat T/10 unless given). */
+export function liferaftSpecs(ports: readonly number[], options: { electionTimeoutMs: number; heartbeatIntervalMs?: number }): NodeSpec[] {
+  return clusterSpecs(ports, options).map((spec) => ({ ...spec, mode: 'liferaft' }));
 }

@@ -1,11 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 export interface Machine {
   readonly cores: number;
   readonly cpu: string;
   readonly node: string;
   readonly date: string;
+  /** The 1, 5 and 15 minute load averages: how busy the shared machine was over the run. */
+  readonly load: readonly number[];
 }
 
 export function machine(): Machine {
@@ -15,6 +17,7 @@ export function machine(): Machine {
     cpu: list[0]?.model.trim() ?? 'unknown',
     node: process.version,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    load: loadavg(),
   };
 }
 
@@ -46,7 +49,7 @@ export class Report {
     const m = machine();
     const body = [
       `## ${this.title}`,
-      `Measured ${m.date} on ${m.cores} × ${m.cpu}, Node ${m.node}.`,
+      `Measured ${m.date} on ${m.cores} × ${m.cpu}, Node ${m.node}; load average ${m.load.map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) when it finished.`,
       ...this.parts,
     ].join('\n\n');
     if (!this.file) return;
