@@ -195,9 +195,14 @@ export class Transport implements RequestTransport {
    * same deadline); with ShuttingDownError on close(). A response `parse` rejects with a
    * ProtocolError drops the link as the peer's violation.
    */
-  async request<T>(peer: string, body: unknown, options: RequestOptions<T>): Promise<T> {
-    if (this.state === 'closed') throw new ShuttingDownError();
-    return this.requests.send(peer, body, options);
+  request<T>(peer: string, body: unknown, options: RequestOptions<T>): Promise<T> {
+    if (this.state === 'closed') return Promise.reject(new ShuttingDownError());
+    // Not async: the pending request's own promise goes back to the caller, with no hop between.
+    try {
+      return this.requests.send(peer, body, options);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   stats(): TransportStats {
