@@ -61,8 +61,12 @@ export class FunctionRunner {
     if (!served) return this.serve(funcName, param, context, done);
     const outcome = served.run(() => new Promise<CallOutcome>((resolve) => this.serve(funcName, param, context, resolve)));
     void outcome.then((o) => {
-      served.end(o.status === 'not-found' ? 'not_found' : o.status, o.status === 'error' ? o.error : undefined);
-      done(o);
+      try {
+        served.end(o.status === 'not-found' ? 'not_found' : o.status, o.status === 'error' ? o.error : undefined);
+      } finally {
+        // Observing never decides whether the caller gets its answer.
+        done(o);
+      }
     });
   }
 

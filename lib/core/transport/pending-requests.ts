@@ -77,7 +77,7 @@ export class PendingRequests {
     for (const id of [...this.requests.keys()]) this.take(id)?.reject(error());
   }
 
-  /** @internal The entry's deadline passed: it has left the deadline queue already. */
+  /** The entry's deadline passed: it has left the deadline queue already (Pending.expire). */
   forget(id: number): void {
     this.requests.delete(id);
   }

@@ -22,9 +22,9 @@ export class ServedRequest implements Expiring {
   readonly peer: string;
   readonly body: unknown;
   readonly timeoutMs: number;
-  /** @internal DeadlineQueue's */
+  // Its entry in the node's DeadlineQueue (written by the queue only). Kept in the declarations
+  // (stripInternal would drop them), which must still show that the class implements Expiring.
   deadlineAt = 0;
-  /** @internal DeadlineQueue's */
   queueIndex = -1;
   private readonly abort = new LazyAbort();
   private settled = false;
@@ -44,7 +44,7 @@ export class ServedRequest implements Expiring {
     deadlines.add(this, message.timeoutMs);
   }
 
-  /** @internal The sender's deadline passed (DeadlineQueue). */
+  /** The sender's deadline passed (called by the DeadlineQueue). */
   expire(): void {
     this.cancel(new TimeoutError(`A request from node "${this.peer}" passed its ${this.timeoutMs} ms deadline.`));
   }
