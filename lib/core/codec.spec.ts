@@ -97,6 +97,19 @@ describe('the value codec', () => {
     expect(cloneAsOverWire({ created: when, updated: when })).toEqual({ created: when, updated: when });
   });
 
+  it('decodes every key exactly, however many keys share a slot of the key cache (issue #15)', () => {
+    // Far more distinct short keys than the cache has slots, of every length it caches, each
+    // decoded twice in an order that makes neighbours collide: a reused key must match exactly.
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i.toString(36)}`.padEnd(1 + (i % 16), '_'));
+    for (const order of [keys, [...keys].reverse()]) {
+      for (let i = 0; i < order.length; i += 2) {
+        const value = { [order[i]!]: i, [order[i + 1] ?? 'last']: i + 1 };
+        expect(decode(encode(value))).toEqual(value);
+      }
+    }
+    expect(decode(encode({ ['é'.repeat(3)]: 1, ['e'.repeat(6)]: 2 }))).toEqual({ ['é'.repeat(3)]: 1, ['e'.repeat(6)]: 2 });
+  });
+
   it(`bounds nesting at ${MAX_DEPTH} levels both ways`, () => {
     const nest = (depth: number) => {
       let value: unknown = 1;

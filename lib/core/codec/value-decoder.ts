@@ -10,7 +10,8 @@ const ERROR_TYPES: Record<string, ErrorConstructor> = {
 /**
  * Decodes one value of our wire format (wire-types.ts) from exactly `bytes`, or throws
  * MalformedValueError. Issue #10 findings 1 and 2: no references, no records, no extension but
- * ours, no state kept between calls; every count is checked against the bytes left before anything
+ * ours, no state kept between calls that could change what a frame decodes to (the one thing kept
+ * is a bounded cache of short key strings, each compared byte for byte before reuse); every count is checked against the bytes left before anything
  * is allocated, so the work and memory are linear in the input and the stack is bounded by
  * MAX_DEPTH. Error messages never echo the decoded value.
  */
@@ -20,6 +21,11 @@ export function decodeValue(bytes: Uint8Array): unknown {
   if (reader.position !== bytes.length) throw new MalformedValueError(`${bytes.length - reader.position} bytes after the value.`);
   return value;
 }
+
+/** Keys up to this many bytes are looked up in the key cache (Reader.key). */
+const MAX_CACHED_KEY = 16;
+const KEY_CACHE_SLOTS = 1024;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SLOTS).fill(undefined);
 
 class Reader {
   position = 0;
@@ -87,7 +93,8 @@ class Reader {
     const inner = this.enter(depth, count, 2);
     const object: Record<string, unknown> = {};
     for (let i = 0; i < count; i++) {
-      const key = this.value(inner);
+      const op = this.bytes[this.position];
+      const key = op !== undefined && op >= 0xa0 && op <= 0xa0 + MAX_CACHED_KEY ? this.key(op & 0x1f) : this.value(inner);
       if (typeof key !== 'string') throw new MalformedValueError('An object key is not a string.');
       const entry = this.value(inner);
       // A "__proto__" key is data, never the prototype.
@@ -130,6 +137,40 @@ class Reader {
     }
     if (type === EXT.typedArray && length >= 1) return toTypedArray(body[0]!, body.subarray(1));
     throw new MalformedValueError(`Unknown extension type ${type}.`);
+  }
+
+  /**
+   * A short object key. Issue #15: each key decoded as a new string had to be hashed and
+   * internalized on every property store, the decoder's largest cost; the same few keys come in
+   * every frame, so the last string seen for each hash slot is reused when its bytes match exactly
+   * (compared in full, so the cache can change no result, only save the allocation).
+   */
+  private key(length: number): string {
+    const start = this.position + 1;
+    const end = this.skip(1 + length);
+    const bytes = this.bytes;
+    let hash = length;
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte >= 0x80) return this.buffer.toString('utf8', start, end);
+      hash = (Math.imul(hash, 31) + byte) | 0;
+    }
+    const slot = hash & (KEY_CACHE_SLOTS - 1);
+    const cached = keyCache[slot];
+    if (cached !== undefined && cached.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (cached.charCodeAt(i) !== bytes[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    let key = '';
+    for (let i = start; i < end; i++) key += String.fromCharCode(bytes[i]!);
+    keyCache[slot] = key;
+    return key;
   }
 
   private string(length: number): string {

@@ -13,9 +13,10 @@ import type { CallOutcome } from './function-runner.js';
 export class CallClient implements RemoteCaller {
   constructor(private readonly transport: RequestTransport) {}
 
-  async call({ nodeName, funcName, param, traceId, timeoutMs }: CallRequest, traceContext?: TraceContext): Promise<CallOutcome> {
-    if (!this.transport.peerNames.includes(nodeName)) throw new NodeNotFoundError(nodeName, [...this.transport.peerNames]);
+  call({ nodeName, funcName, param, traceId, timeoutMs }: CallRequest, traceContext?: TraceContext): Promise<CallOutcome> {
+    if (!this.transport.peerNames.includes(nodeName)) return Promise.reject(new NodeNotFoundError(nodeName, [...this.transport.peerNames]));
     const body: CallBody = traceContext ? { funcName, param, traceId, traceContext } : { funcName, param, traceId };
+    // Not async: the transport's promise is the call's, with no hop between (issue #15).
     return this.transport.request(nodeName, body, { timeoutMs, parse: parseOutcome, what: `Call of "${funcName}"` });
   }
 }

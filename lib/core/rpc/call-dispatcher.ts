@@ -24,7 +24,7 @@ export interface CallRequest {
 
 /** How calls to other nodes leave this one (the TCP transport in cluster and lease modes with `nodes`). */
 export interface RemoteCaller {
-  /** `request.timeoutMs` is the deadline as the dispatcher clamped it; `traceContext` continues a span. */
+  /** `request.timeoutMs` is the deadline, checked by the dispatcher; `traceContext` continues a span. */
   call(request: CallRequest, traceContext?: TraceContext): Promise<CallOutcome>;
 }
 
@@ -63,24 +63,34 @@ export class CallDispatcher {
     return this.made;
   }
 
-  /** `traceContext` goes to the callee with the call (a tracer's client span). */
-  async call(spec: CallRequest, traceContext?: TraceContext): Promise<unknown> {
+  /**
+   * `traceContext` goes to the callee with the call (a tracer's client span). Not async, and the
+   * spec goes to the RemoteCaller as it is: a remote call is the transport's promise and one
+   * `then` (issue #15). Errors are rejections, never throws.
+   */
+  call(spec: CallRequest, traceContext?: TraceContext): Promise<unknown> {
     const timeoutMs = spec.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_CALL_TIMEOUT_MS) {
-      throw new ClusterError(
-        'ERR_CLUSTER_INVALID_ARGUMENT',
-        `Call of "${spec.funcName}": timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`,
+      return Promise.reject(
+        new ClusterError(
+          'ERR_CLUSTER_INVALID_ARGUMENT',
+          `Call of "${spec.funcName}": timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`,
+        ),
       );
     }
-    if (!this.nodes.has(spec.nodeName)) throw new NodeNotFoundError(spec.nodeName, this.nodes.names);
+    if (!this.nodes.has(spec.nodeName)) return Promise.reject(new NodeNotFoundError(spec.nodeName, this.nodes.names));
     this.made++;
     if (spec.nodeName === this.selfName) return this.callLocal(spec, traceContext);
     if (!this.remote) {
-      throw new NodeUnavailableError(spec.nodeName, 'this mode has no transport between nodes');
+      return Promise.reject(new NodeUnavailableError(spec.nodeName, 'this mode has no transport between nodes'));
     }
-    const { nodeName, funcName, param, traceId } = spec;
-    const outcome = await this.remote.call({ nodeName, funcName, param, traceId, timeoutMs }, traceContext);
-    return outcomeToResult(outcome, spec.nodeName, spec.funcName);
+    let outcome: Promise<CallOutcome>;
+    try {
+      outcome = this.remote.call(spec, traceContext);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return outcome.then((o) => outcomeToResult(o, spec.nodeName, spec.funcName));
   }
 
   /** Rejects every local call still running with ShuttingDownError and aborts its signal. */

@@ -30,15 +30,16 @@ export class CallServer {
         return request.signal;
       },
     };
-    this.runner
-      .run(call.funcName, call.param, context, call.traceContext)
-      .catch((error: unknown): CallOutcome => ({ status: 'error', error: toWireError(error) }))
-      .then((outcome) => respond(request, call.funcName, outcome))
-      // Only a bug of ours lands here: the call is abandoned (its caller times out), loudly.
-      .catch((error: unknown) => {
+    // A function that returns a value is answered in this tick, with no promise on the way.
+    this.runner.runThen(call.funcName, call.param, context, call.traceContext, (outcome) => {
+      try {
+        respond(request, call.funcName, outcome);
+      } catch (error) {
+        // Only a bug of ours lands here: the call is abandoned (its caller times out), loudly.
         request.cancel(error);
         this.logger.error(`Could not answer the call of "${call.funcName}" from "${request.peer}": ${errorText(error)}`, errorStack(error));
-      });
+      }
+    });
   }
 }
 

@@ -14,20 +14,31 @@ export abstract class FuncSpec<R = unknown> {
   private traceIdValue: string | undefined;
   private outcome: Outcome<R> | undefined;
   private started = false;
-  private settleDone!: (outcome: Outcome<R>) => void;
-  /** Settles with the result, or rejects with the call's error. */
-  readonly done: Promise<R>;
+  private donePromise: Promise<R> | undefined;
+  private settleDone: ((outcome: Outcome<R>) => void) | undefined;
 
   constructor(
     readonly nodeName: string,
     readonly funcName: string,
     readonly param: unknown,
     readonly timeoutMs: number = DEFAULT_CALL_TIMEOUT_MS,
-  ) {
-    const settled = new Promise<Outcome<R>>((resolve) => (this.settleDone = resolve));
-    this.done = settled.then((o) => (o.ok ? o.value : Promise.reject(o.error)));
-    // Nobody has to await `done`; an unobserved failure must not become an unhandled rejection.
-    this.done.catch(() => undefined);
+  ) {}
+
+  /**
+   * Settles with the result, or rejects with the call's error. Made when first read (issue #15:
+   * most callers await `callFunc` and never read it, and its promises were a call's largest
+   * share of garbage); nobody has to await it, and an unobserved failure is not an unhandled
+   * rejection.
+   */
+  get done(): Promise<R> {
+    if (!this.donePromise) {
+      const settled = this.outcome
+        ? Promise.resolve(this.outcome)
+        : new Promise<Outcome<R>>((resolve) => (this.settleDone = resolve));
+      this.donePromise = settled.then((o) => (o.ok ? o.value : Promise.reject(o.error)));
+      this.donePromise.catch(() => undefined);
+    }
+    return this.donePromise;
   }
 
   get traceId(): string | undefined {
@@ -76,7 +87,8 @@ export abstract class FuncSpec<R = unknown> {
   private settle(outcome: Outcome<R>): void {
     if (this.outcome) return;
     this.outcome = outcome;
-    this.settleDone(outcome);
+    this.settleDone?.(outcome);
+    this.settleDone = undefined;
   }
 }
 

@@ -47,24 +47,54 @@ export class FunctionRunner {
 
   /** `traceContext` is the caller's, as it came with the call. */
   run(funcName: string, param: unknown, context: CallContext, traceContext?: TraceContext): Promise<CallOutcome> {
-    if (!this.instruments?.active) return this.serve(funcName, param, context);
-    const served = this.instruments.callServed({ funcName, callerNode: context.callerNode, traceContext });
-    if (!served) return this.serve(funcName, param, context);
-    const outcome = served.run(() => this.serve(funcName, param, context));
-    void outcome.then((o) => served.end(o.status === 'not-found' ? 'not_found' : o.status, o.status === 'error' ? o.error : undefined));
-    return outcome;
+    return new Promise((resolve) => this.runThen(funcName, param, context, traceContext, resolve));
   }
 
-  private async serve(funcName: string, param: unknown, context: CallContext): Promise<CallOutcome> {
-    const fn = this.registry.get(funcName);
-    if (!fn) return { status: 'not-found' };
-    this.served++;
-    try {
-      const value = await runInCallContext(context, () => fn(param, context));
-      return { status: 'ok', value };
-    } catch (error) {
-      this.failed++;
-      return { status: 'error', error: toWireError(error) };
-    }
+  /**
+   * As `run`, with the outcome handed to `done` exactly once, and in this same tick when the
+   * function returns a value rather than a promise (issue #15: a served call then goes from
+   * frame to response with no promise in between). `done` must not throw.
+   */
+  runThen(funcName: string, param: unknown, context: CallContext, traceContext: TraceContext | undefined, done: (outcome: CallOutcome) => void): void {
+    if (!this.instruments?.active) return this.serve(funcName, param, context, done);
+    const served = this.instruments.callServed({ funcName, callerNode: context.callerNode, traceContext });
+    if (!served) return this.serve(funcName, param, context, done);
+    const outcome = served.run(() => new Promise<CallOutcome>((resolve) => this.serve(funcName, param, context, resolve)));
+    void outcome.then((o) => {
+      try {
+        served.end(o.status === 'not-found' ? 'not_found' : o.status, o.status === 'error' ? o.error : undefined);
+      } finally {
+        // Observing never decides whether the caller gets its answer.
+        done(o);
+      }
+    });
   }
+
+  private serve(funcName: string, param: unknown, context: CallContext, done: (outcome: CallOutcome) => void): void {
+    const fn = this.registry.get(funcName);
+    if (!fn) return done(NOT_FOUND);
+    this.served++;
+    let value: unknown;
+    try {
+      value = runInCallContext(context, fn, param);
+    } catch (error) {
+      return done(this.failure(error));
+    }
+    if (!isThenable(value)) return done({ status: 'ok', value });
+    Promise.resolve(value).then(
+      (result: unknown) => done({ status: 'ok', value: result }),
+      (error: unknown) => done(this.failure(error)),
+    );
+  }
+
+  private failure(error: unknown): CallOutcome {
+    this.failed++;
+    return { status: 'error', error: toWireError(error) };
+  }
+}
+
+const NOT_FOUND: CallOutcome = { status: 'not-found' };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

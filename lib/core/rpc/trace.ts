@@ -12,8 +12,9 @@ export interface CallContext {
 
 const storage = new AsyncLocalStorage<CallContext>();
 
-export function runInCallContext<T>(context: CallContext, fn: () => T): T {
-  return storage.run(context, fn);
+/** Runs `fn(param, context)` with `context` as the current call context (no closure per call). */
+export function runInCallContext<T>(context: CallContext, fn: (param: unknown, context: CallContext) => T, param: unknown): T {
+  return storage.run(context, fn, param, context);
 }
 
 /**

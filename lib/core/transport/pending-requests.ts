@@ -1,14 +1,36 @@
-interface Pending {
-  readonly parse: (body: unknown) => unknown;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+import type { DeadlineQueue, Expiring } from '../deadline.js';
+
+/** Makes the error a request that passed its deadline rejects with. */
+export type TimeoutReporter = (peer: string, timeoutMs: number, what: string) => Error;
+
+/** One request awaiting its response; it is also its own entry in the node's deadline queue. */
+class Pending implements Expiring {
+  deadlineAt = 0;
+  queueIndex = -1;
+  resolve!: (value: unknown) => void;
+  reject!: (error: Error) => void;
+
+  constructor(
+    readonly owner: PendingRequests,
+    readonly id: number,
+    readonly peer: string,
+    readonly timeoutMs: number,
+    readonly what: string,
+    readonly parse: (body: unknown) => unknown,
+    readonly deadlines: DeadlineQueue,
+    readonly timedOut: TimeoutReporter,
+  ) {}
+
+  expire(): void {
+    this.owner.forget(this.id);
+    this.reject(this.timedOut(this.peer, this.timeoutMs, this.what));
+  }
 }
 
 /**
  * Requests this node sent over one connection and awaits the responses of, matched by id only
  * (DESIGN §6: never by time window). Every entry leaves by exactly one door: its response, its
- * deadline, or the connection's end.
+ * deadline (the node's DeadlineQueue), or the connection's end.
  */
 export class PendingRequests {
   private readonly requests = new Map<number, Pending>();
@@ -19,16 +41,23 @@ export class PendingRequests {
 
   /**
    * Registers request `id`. Its promise resolves with `parse(body)` of the response, or rejects
-   * with `onTimeout()` when `timeoutMs` passes first.
+   * with `timedOut(peer, timeoutMs, what)` when `timeoutMs` passes first.
    */
-  add<T>(id: number, timeoutMs: number, parse: (body: unknown) => T, onTimeout: () => Error): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.requests.delete(id);
-        reject(onTimeout());
-      }, timeoutMs);
-      this.requests.set(id, { parse, resolve: resolve as (value: unknown) => void, reject, timer });
+  add<T>(
+    id: number,
+    peer: string,
+    request: { readonly timeoutMs: number; readonly what: string; readonly parse: (body: unknown) => T },
+    deadlines: DeadlineQueue,
+    timedOut: TimeoutReporter,
+  ): Promise<T> {
+    const pending = new Pending(this, id, peer, request.timeoutMs, request.what, request.parse, deadlines, timedOut);
+    const promise = new Promise<T>((resolve, reject) => {
+      pending.resolve = resolve as (value: unknown) => void;
+      pending.reject = reject;
     });
+    this.requests.set(id, pending);
+    deadlines.add(pending, request.timeoutMs);
+    return promise;
   }
 
   /**
@@ -48,10 +77,15 @@ export class PendingRequests {
     for (const id of [...this.requests.keys()]) this.take(id)?.reject(error());
   }
 
+  /** The entry's deadline passed: it has left the deadline queue already (Pending.expire). */
+  forget(id: number): void {
+    this.requests.delete(id);
+  }
+
   private take(id: number): Pending | undefined {
     const request = this.requests.get(id);
     if (!request) return undefined;
-    clearTimeout(request.timer);
+    request.deadlines.remove(request);
     this.requests.delete(id);
     return request;
   }

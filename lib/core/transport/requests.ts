@@ -1,3 +1,4 @@
+import type { DeadlineQueue } from '../deadline.js';
 import { ClusterError, NodeUnavailableError, ProtocolError, TimeoutError } from '../errors.js';
 import { errorText } from '../logger.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -22,6 +23,8 @@ export class Requests {
   constructor(
     private readonly maxFrameBytes: number,
     private readonly linkTo: (peer: string) => PeerLink | undefined,
+    /** Every deadline of this node's requests, sent and served, under one timer (issue #15). */
+    private readonly deadlines: DeadlineQueue,
   ) {}
 
   onRequest(handler: RequestHandler): void {
@@ -40,10 +43,7 @@ export class Requests {
     }
     const id = this.nextId++;
     const frame = this.requestFrame({ type: 'request', id, timeoutMs, body }, peer, what);
-    const response = link.requests.add(id, timeoutMs, options.parse, () => {
-      this.counts.timedOut++;
-      return new TimeoutError(`${what} on node "${peer}" timed out after ${timeoutMs} ms.`);
-    });
+    const response = link.requests.add(id, peer, options, this.deadlines, this.timedOut);
     this.counts.sent++;
     link.sendFrame(frame);
     return response;
@@ -53,7 +53,7 @@ export class Requests {
   serve(link: PeerLink, message: RequestMessage): void {
     const handler = this.handler;
     if (!handler) throw new ProtocolError('unexpected-message', 'A request, but this node serves none.');
-    const request = new ServedRequest(link, message, this.maxFrameBytes, (done) => link.serving.delete(done));
+    const request = new ServedRequest(link, message, this.maxFrameBytes, (done) => link.serving.delete(done), this.deadlines);
     link.serving.add(request);
     try {
       handler(request);
@@ -68,6 +68,11 @@ export class Requests {
   settle(link: PeerLink, message: ResponseMessage): void {
     if (!link.requests.settle(message.id, message.body)) this.counts.lateResponses++;
   }
+
+  private readonly timedOut = (peer: string, timeoutMs: number, what: string): Error => {
+    this.counts.timedOut++;
+    return new TimeoutError(`${what} on node "${peer}" timed out after ${timeoutMs} ms.`);
+  };
 
   stats(cutOff: number): TransportStats['calls'] {
     const c = this.counts;

@@ -1,3 +1,4 @@
+import type { DeadlineQueue, Expiring } from '../deadline.js';
 import { ClusterError, TimeoutError } from '../errors.js';
 import { errorText } from '../logger.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -14,14 +15,18 @@ export interface ResponseLink {
 /**
  * A request a peer sent to this node, as the layer above sees it (rpc/call-server.ts reads it as
  * a call). It owns the request's deadline: the signal aborts when the sender's `timeoutMs`
- * passes or when the link ends, and the deadline timer goes with either (issue #9).
+ * passes or when the link ends, and its entry in the node's deadline queue goes with either
+ * (issue #9; one timer per node since issue #15).
  */
-export class ServedRequest {
+export class ServedRequest implements Expiring {
   readonly peer: string;
   readonly body: unknown;
   readonly timeoutMs: number;
+  // Its entry in the node's DeadlineQueue (written by the queue only). Kept in the declarations
+  // (stripInternal would drop them), which must still show that the class implements Expiring.
+  deadlineAt = 0;
+  queueIndex = -1;
   private readonly abort = new LazyAbort();
-  private readonly timer: NodeJS.Timeout;
   private settled = false;
 
   constructor(
@@ -30,15 +35,18 @@ export class ServedRequest {
     private readonly maxFrameBytes: number,
     /** Called once when the request leaves: responded to, past its deadline, or cancelled. */
     private readonly onDone: (request: ServedRequest) => void,
+    private readonly deadlines: DeadlineQueue,
   ) {
     this.peer = link.peer!;
     this.body = message.body;
     this.timeoutMs = message.timeoutMs;
     // The sender gives up at its deadline; the handler hears of it through the signal.
-    this.timer = setTimeout(
-      () => this.cancel(new TimeoutError(`A request from node "${this.peer}" passed its ${message.timeoutMs} ms deadline.`)),
-      message.timeoutMs,
-    );
+    deadlines.add(this, message.timeoutMs);
+  }
+
+  /** The sender's deadline passed (called by the DeadlineQueue). */
+  expire(): void {
+    this.cancel(new TimeoutError(`A request from node "${this.peer}" passed its ${this.timeoutMs} ms deadline.`));
   }
 
   /** Aborts when the deadline passes or the link ends; made only when read (lazy-abort.ts). */
@@ -63,7 +71,7 @@ export class ServedRequest {
     this.finish();
   }
 
-  /** Aborts the signal with `reason` and clears the deadline timer (the link ended). */
+  /** Aborts the signal with `reason` and leaves the deadline queue (the link ended). */
   cancel(reason: unknown): void {
     this.abort.abort(reason);
     this.finish();
@@ -86,7 +94,7 @@ export class ServedRequest {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.deadlines.remove(this);
     this.onDone(this);
   }
 }

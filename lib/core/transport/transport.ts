@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'node:net';
+import { DeadlineQueue } from '../deadline.js';
 import { ClusterError, ShuttingDownError } from '../errors.js';
 import { errorText } from '../logger.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -48,6 +49,7 @@ export class Transport implements RequestTransport {
   private readonly lostHandlers: PeerLostHandler[] = [];
   private readonly changeHandlers: PeerChangeHandler[] = [];
   private readonly requests: Requests;
+  private readonly deadlines: DeadlineQueue;
   private server: Server | undefined;
   private state: 'new' | 'started' | 'closed' = 'new';
   private readonly counts = { messagesSent: 0, messagesReceived: 0 };
@@ -59,7 +61,8 @@ export class Transport implements RequestTransport {
       lost: (peer) => this.notify('onPeerLost', this.lostHandlers, (h) => h(peer)),
       change: (peer, alive) => this.notify('onPeerChange', this.changeHandlers, (h) => h(peer, alive)),
     });
-    this.requests = new Requests(options.maxFrameBytes, (peer) => this.connections.linkTo(peer));
+    this.deadlines = new DeadlineQueue(options.clock);
+    this.requests = new Requests(options.maxFrameBytes, (peer) => this.connections.linkTo(peer), this.deadlines);
   }
 
   /**
@@ -107,6 +110,8 @@ export class Transport implements RequestTransport {
     this.server = undefined;
     const serverClosed = server && new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.all([serverClosed, this.connections.close()]);
+    // Every link's end settled its requests and left the queue empty; its timer goes too.
+    this.deadlines.clear();
   }
 
   /**
@@ -190,9 +195,14 @@ export class Transport implements RequestTransport {
    * same deadline); with ShuttingDownError on close(). A response `parse` rejects with a
    * ProtocolError drops the link as the peer's violation.
    */
-  async request<T>(peer: string, body: unknown, options: RequestOptions<T>): Promise<T> {
-    if (this.state === 'closed') throw new ShuttingDownError();
-    return this.requests.send(peer, body, options);
+  request<T>(peer: string, body: unknown, options: RequestOptions<T>): Promise<T> {
+    if (this.state === 'closed') return Promise.reject(new ShuttingDownError());
+    // Not async: the pending request's own promise goes back to the caller, with no hop between.
+    try {
+      return this.requests.send(peer, body, options);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   stats(): TransportStats {
