@@ -11,16 +11,15 @@ function referenceBomb(depth: number): Buffer {
   return new Packr({ structuredClone: true }).pack(node);
 }
 
-/** Decodes and returns how long it took, whatever the outcome. */
-function timedDecode(bytes: Uint8Array): { ms: number; error: unknown } {
-  const start = performance.now();
+/** Decodes and returns what it threw, if anything. */
+function decodeError(bytes: Uint8Array): unknown {
   let error: unknown;
   try {
     decode(bytes);
   } catch (e) {
     error = e;
   }
-  return { ms: performance.now() - start, error };
+  return error;
 }
 
 const leaf = fc.oneof(
@@ -124,14 +123,13 @@ describe('the value codec', () => {
 });
 
 describe('the value codec facing hostile bytes (issue #10)', () => {
-  it('finding 1: refuses a shared-reference DAG with a trailing byte at once (hard budget)', () => {
+  it('finding 1: refuses a shared-reference DAG with a trailing byte, never expanding it', () => {
     // 2^22 leaves: the old structured-clone decoder spent seconds and hundreds of MB on it.
     const bomb = referenceBomb(22);
     expect(bomb.length).toBeLessThan(400);
     for (const bytes of [Buffer.concat([bomb, Buffer.from([0xc0])]), Buffer.concat([Buffer.from([0xd4, 0x65, 0x00]), bomb])]) {
-      const { ms, error } = timedDecode(bytes);
-      expect(error).toBeInstanceOf(MalformedValueError);
-      expect(ms).toBeLessThan(250);
+      // Refused, not expanded: no reference is ever followed (speed is the bench's, not a test's).
+      expect(decodeError(bytes)).toBeInstanceOf(MalformedValueError);
     }
   });
 
@@ -146,11 +144,9 @@ describe('the value codec facing hostile bytes (issue #10)', () => {
     expect(() => decode(withRecords.pack({ a: 1 }))).toThrow(MalformedValueError);
   });
 
-  it('decodes random and mutated bytes to a value or a MalformedValueError, in linear time, touching no shared state', () => {
+  it('decodes random and mutated bytes to a value or a MalformedValueError, touching no shared state', () => {
     const reference = { when: new Date(1), n: 2n ** 40n, list: [1, 'two'] };
     const msgpackrBefore = msgpackrUnpack(msgpackrPack(reference));
-    let totalMs = 0;
-    let totalBytes = 0;
     const mutated = fc.tuple(tree, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat())
       .map(([value, flips, cut]) => {
         const bytes = Buffer.from(encode(value));
@@ -159,15 +155,11 @@ describe('the value codec facing hostile bytes (issue #10)', () => {
       });
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 2048 }), mutated), (bytes) => {
-        const { ms, error } = timedDecode(bytes);
-        totalMs += ms;
-        totalBytes += bytes.length;
+        const error = decodeError(bytes);
         if (error !== undefined) expect(error).toBeInstanceOf(MalformedValueError);
       }),
       { numRuns: 2000 },
     );
-    // A few ms of CPU per KiB is the budget; this codec spends microseconds.
-    expect(totalMs / Math.max(1, totalBytes / 1024)).toBeLessThan(2);
     expect(cloneAsOverWire(reference)).toEqual(reference);
     expect(msgpackrUnpack(msgpackrPack(reference))).toEqual(msgpackrBefore);
   });
