@@ -38,7 +38,8 @@ async function expectRefused(reason: ViolationReason, attack: (client: Awaited<R
   await waitFor(() => count(reason) === before + 1, { what: `a "${reason}" violation on n3` });
   const outcome = await rpc(n1.transport).call({ nodeName: 'n2', funcName: 'echo', param: 'still here', timeoutMs: 5000 });
   expect(outcomeToResult(outcome, 'n2', 'echo')).toBe('still here');
-  expect(['n1', 'n2'].every((peer) => n3.transport.isAlive(peer))).toBe(true);
+  // On a loaded machine a link may be re-dialling at this instant; it must come back, not stay down.
+  await waitFor(() => ['n1', 'n2'].every((peer) => n3.transport.isAlive(peer)), { what: 'n3 still linked to n1 and n2' });
 }
 
 /** A dialer claiming `name` towards n3. */
