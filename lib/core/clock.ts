@@ -7,4 +7,9 @@ export interface Clock {
   now(): number;
   /** Milliseconds since the epoch, for event timestamps only. */
   wallTime(): number;
+  /**
+   * When this process started, on `now()`'s timeline (a value at most `now()`), if the clock can
+   * tell. A fake clock leaves it out, and the Raft driver then counts from its own start.
+   */
+  processStartedAt?(): number;
 }

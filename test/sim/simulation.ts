@@ -101,6 +101,8 @@ interface SimNode {
   saved: PersistentState | undefined;
   pausedUntil: number;
   wakeToken: number;
+  /** True time of the last crash (-Infinity before the first): no incarnation acts before it ends. */
+  crashedAt: number;
 }
 
 /** One seeded run: a chaos phase, a final heal with a liveness check, then a rejoin check. */
@@ -139,7 +141,7 @@ class Simulation {
     this.trace = opts.trace;
     this.nodes = this.ids.map((id, i) => {
       const persisted = this.persistence === 'all' || (this.persistence === 'mixed' && this.rng.chance(0.5));
-      const node = { id, persisted, up: true, incarnation: 0, saved: undefined, pausedUntil: 0, wakeToken: 0 } as unknown as SimNode;
+      const node = { id, persisted, up: true, incarnation: 0, saved: undefined, pausedUntil: 0, wakeToken: 0, crashedAt: Number.NEGATIVE_INFINITY } as unknown as SimNode;
       this.boot(node, i);
       return node;
     });
@@ -333,6 +335,7 @@ class Simulation {
     this.log(`crash ${node.id}`);
     node.up = false;
     node.incarnation++;
+    node.crashedAt = this.now;
     this.checker.crashed(i, this.now);
     // Its sockets close at once: peers see the loss (unless their side is cut off as well).
     for (let j = 0; j < this.nodes.length; j++) {
@@ -358,7 +361,13 @@ class Simulation {
     node.offset = this.rng.between(0, 1e6);
     const random = this.rng.fork(i * 7919 + node.incarnation).next;
     const cfg = { id: node.id, peers: this.ids, electionTimeoutMs: T, clockDriftBound: RHO, eventLoopMarginMs: DELTA, persisted: node.persisted };
-    node.raft = new RaftNode(cfg, node.persisted ? node.saved : undefined, this.localTime(node), random);
+    // The process may have started a while before its Raft node did (module loading, an app's
+    // boot), and the driver then counts the mute and the lease contact from the process's start
+    // (incarnation.ts): half the boots model that, the process starting anywhere after the previous
+    // incarnation crashed and at most 2T before now.
+    const startedAgo = this.rng.chance(0.5) ? this.rng.between(0, Math.min(2 * T, this.now - node.crashedAt)) : 0;
+    const now = this.localTime(node);
+    node.raft = new RaftNode(cfg, node.persisted ? node.saved : undefined, now, random, now - node.rate * startedAgo);
     this.queue.push({ at: this.now, kind: Kind.Wake, node: i, incarnation: node.incarnation, token: ++node.wakeToken });
     // Its connections come up a little after it starts (the first-election hint, issue #15).
     this.hint(i, node, this.rng.between(0, T / 4));

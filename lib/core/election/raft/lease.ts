@@ -23,7 +23,7 @@ import type { ResolvedRaftConfig } from './config.js';
  * covers a stalled old leader's late tick beyond what its own margin paid for.
  *
  * A node that restarted cannot know what it acknowledged before, so it counts its start as its last
- * acknowledgement; a leader that stops acting counts as having acknowledged L before that moment.
+ * acknowledgement: the start of its incarnation, which may be its process's start (incarnation.ts); a leader that stops acting counts as having acknowledged L before that moment.
  */
 
 /** The local time until which a leader may act once round `sentAt` is acknowledged by a majority. */

@@ -13,6 +13,7 @@ import type { RaftStateStore } from './file-state-store.js';
 import { asRaftMessage } from './message-guard.js';
 import type { RaftMessage } from './messages.js';
 import { raftConfigFrom } from './config.js';
+import { incarnationStart } from './incarnation.js';
 import { RaftNode } from './raft-node.js';
 import type { RaftStatus, Ready, SoftState } from './types.js';
 
@@ -88,12 +89,8 @@ export class RaftEngine implements ElectionEngine {
           'acting at once) can share a fencing token. Set dataDir for strictly increasing fencing tokens.',
       );
     }
-    this.node = new RaftNode(
-      raftConfigFrom(settings, store !== undefined),
-      saved,
-      clock.now(),
-      this.deps.random ?? Math.random,
-    );
+    const since = incarnationStart(clock);
+    this.node = new RaftNode(raftConfigFrom(settings, store !== undefined), saved, clock.now(), this.deps.random ?? Math.random, since);
     // The transport runs already (the cluster starts it first); input before this point was dropped
     // as if lost on the wire, which Raft tolerates.
     transport.onMessage((from, payload) => this.receive(from, payload));

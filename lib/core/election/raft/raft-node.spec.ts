@@ -287,6 +287,28 @@ describe('RaftNode restart', () => {
     const reply = net.node('b').step({ type: 'Vote', from: 'c', to: 'b', term: 2, transfer: false }, net.now + 10);
     expect(reply.messages[0]).toMatchObject({ granted: true, sinceLeaderMs: 10 });
   });
+
+  describe('an incarnation that began before its node (incarnation.ts: the process started earlier)', () => {
+    const volatile = { id: 'b', peers: ['a', 'b', 'c'], electionTimeoutMs: T, persisted: false };
+    const vote = (node: RaftNode, now: number) => node.step({ type: 'Vote', from: 'c', to: 'b', term: 1, transfer: false }, now).messages[0];
+
+    it('counts the mute from the incarnation\'s start, to the millisecond', () => {
+      const now = 5000;
+      expect(vote(new RaftNode(volatile, undefined, now, () => 0, now - T), now)).toMatchObject({ granted: true });
+      expect(vote(new RaftNode(volatile, undefined, now, () => 0, now - T + 1), now)).toMatchObject({ granted: false });
+      expect(vote(new RaftNode(volatile, undefined, now, () => 0, now - T + 1), now + 1)).toMatchObject({ granted: true });
+    });
+
+    it('reports the time since that start as its last acknowledgement, so a new leader waits only what is left of the lease', () => {
+      const persisted = { ...volatile, persisted: true };
+      expect(vote(new RaftNode(persisted, undefined, 5000, () => 0, 4200), 5010)).toMatchObject({ granted: true, sinceLeaderMs: 810 });
+    });
+
+    it('refuses a start later than now', () => {
+      expect(() => new RaftNode(volatile, undefined, 5000, () => 0, 5001)).toThrow(RaftUsageError);
+      expect(() => new RaftNode(volatile, undefined, 5000, () => 0, Number.NaN)).toThrow(RaftUsageError);
+    });
+  });
 });
 
 describe('RaftNode term ceiling (issue #10 item 3)', () => {

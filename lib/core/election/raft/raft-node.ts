@@ -98,12 +98,17 @@ export class RaftNode {
    *   nothing is persisted).
    * @param now the node's monotonic clock in ms; every later call passes the same clock.
    * @param random uniform in [0, 1): randomizes election timeouts (seeded in simulations).
+   * @param since when this incarnation began, on the same clock (at most `now`): no earlier
+   *   incarnation of this node can have voted or acknowledged after it. `now` by default; the
+   *   driver may pass its process's start when no earlier incarnation ran in this process
+   *   (see incarnation.ts). The mute and the lease contact below count from it.
    */
   constructor(
     config: RaftConfig,
     state: PersistentState | undefined,
     now: number,
     private readonly random: () => number,
+    since: number = now,
   ) {
     this.cfg = resolveRaftConfig(config);
     const { id, peers } = this.cfg;
@@ -117,12 +122,15 @@ export class RaftNode {
     this.term = state?.term ?? 0;
     this.votedFor = state?.votedFor;
     this.persistedState = { term: this.term, votedFor: this.votedFor };
+    if (!(since <= now)) {
+      throw new RaftUsageError(`Raft node "${this.cfg.id}": its incarnation's start (${since}) must be a time no later than now (${now}).`);
+    }
     // What we acknowledged before a restart is unknown: count the start as the last acknowledgement.
-    this.leaseContactAt = now;
+    this.leaseContactAt = since;
     // A node that forgot its vote could vote twice in a term, or help an old leader renew after
-    // voting it out: it stays out of both for one minimum election timeout (DESIGN §4).
-    // It does not campaign either, as a candidate votes for itself.
-    this.muteUntil = this.cfg.persisted ? now : now + this.cfg.electionTimeoutMs;
+    // voting it out: it stays out of both for one minimum election timeout after its start (DESIGN
+    // §4). It does not campaign either, as a candidate votes for itself.
+    this.muteUntil = this.cfg.persisted ? now : Math.max(now, since + this.cfg.electionTimeoutMs);
     this.electionDeadline = this.muteUntil + this.randomElectionTimeout();
     this.reported = this.snapshot(now);
   }
