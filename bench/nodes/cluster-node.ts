@@ -4,9 +4,9 @@ import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
 // Stamped before the package loads: cold start counts module loading.
 report({ type: 'loaded', at: sharedNow() });
 
-const { createCluster } = await import('nest-cluster');
-report({ type: 'imported', at: sharedNow() });
 const spec = JSON.parse(process.env.BENCH_NODE ?? '{}') as NodeSpec;
+const { createCluster } = spec.entry === 'root' ? await import('nest-cluster') : await import('nest-cluster/core');
+report({ type: 'imported', at: sharedNow() });
 
 const cluster =
   spec.mode === 'kubernetes'

@@ -11,6 +11,12 @@ export interface NodeSpec {
   readonly heartbeatIntervalMs?: number;
   /** Cluster mode: where term and vote survive a restart. */
   readonly dataDir?: string;
+  /**
+   * Which entry point loads `createCluster`: `core` (default), the framework-free
+   * `nest-cluster/core` a non-Nest process uses, or `root`, `nest-cluster`, which also loads the
+   * Nest module and with it @nestjs/core (a Nest app loads that for itself anyway).
+   */
+  readonly entry?: 'core' | 'root';
   /** Redis mode. */
   readonly redisUrl?: string;
   readonly redisDiscovery?: {

@@ -207,7 +207,7 @@ export class NodeSet {
 /** Specs of an n-node cluster-mode set on the given ports; nodes given one `dataDir` keep their files apart by name. */
 export function clusterSpecs(
   ports: readonly number[],
-  options: { electionTimeoutMs?: number; heartbeatIntervalMs?: number; dataDir?: string },
+  options: { electionTimeoutMs?: number; heartbeatIntervalMs?: number; dataDir?: string; entry?: 'core' | 'root' },
 ): NodeSpec[] {
   const nodes = ports.map((port, i) => ({ name: `n${i + 1}`, ip: '127.0.0.1', port }));
   return nodes.map((n) => ({ name: n.name, mode: 'cluster', nodes, ...options }));
