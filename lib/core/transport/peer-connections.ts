@@ -52,7 +52,7 @@ export class PeerConnections {
   private readonly clusterId: string;
   private readonly socketOptions: SocketOptions;
   private readonly random: () => number;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'closed' = 'new';
   private readonly ends: LinkEnds;
   private readonly lookups: PeerLookups;
@@ -101,14 +101,14 @@ export class PeerConnections {
     this.state = 'running';
     this.secretKey = secretKey;
     for (const peer of this.peers.values()) this.dial(peer);
-    this.heartbeatTimer = setInterval(() => this.sweep(), this.options.heartbeatIntervalMs);
+    this.sweepTimer = setInterval(() => this.sweep(), keepAliveMs(this.options) / 2);
   }
 
   /** Ends every link and socket and clears every timer; resolves when every socket has closed. */
   async close(): Promise<void> {
     this.state = 'closed';
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const peer of this.peers.values()) clearTimeout(peer.redialTimer);
     for (const link of [...this.links]) link.destroy({ kind: 'shutdown' });
     await Promise.all(
@@ -354,9 +354,12 @@ export class PeerConnections {
   }
 
   /**
-   * Every heartbeat interval: drop links silent for longer than the election timeout, and ping
-   * links that sent nothing for one keep-alive period (keepAliveMs), so a healthy idle link is
-   * never silent for more than that plus one interval, inside the deadline.
+   * Every half keep-alive period (T/6 by default): drop links silent for longer than the election
+   * timeout, and ping links that sent nothing for one keep-alive period (keepAliveMs), so a healthy
+   * idle link is never silent for more than 1.5 keep-alive periods (T/2), inside the deadline.
+   * Issue #15: every heartbeat interval, this timer was a third of an idle follower's wake-ups.
+   * (Sweeping in the wake-ups frames cause instead saves nothing: a fallback timer whose deadline
+   * moves still wakes the process at each deadline it had, as Node's timers do.)
    */
   private sweep(): void {
     const now = this.options.clock.now();
