@@ -83,6 +83,32 @@ describe('LeaseEngine timing', () => {
     await e.stop({ handOver: false });
   });
 
+  // The mysql store's bug found by the chaos suite (test/chaos/RESULTS.md, seed 1632), as any store
+  // of one's own could have it: an acquisition the loop gave up on answers late, claiming as its own
+  // win the lease this engine won since. Giving that "late win" back would end the leadership the
+  // engine acts on.
+  it('a late reply that claims the lease this engine holds now as its win leaves that lease alone', async () => {
+    const store = new MemoryStore();
+    const acquire = store.acquire.bind(store);
+    let calls = 0;
+    store.acquire = async (claim) => {
+      if (++calls !== 1) return acquire(claim);
+      await new Promise((resolve) => setTimeout(resolve, 900)); // past the loop's deadline and its lease
+      const reading = await store.read();
+      return { acquired: true, ...reading };
+    };
+    const { engine: e } = engine(store);
+    await e.start();
+    await vi.advanceTimersByTimeAsync(800);
+    expect(e.view).toMatchObject({ acting: true, fencingToken: 1 }); // the second attempt won token 1
+    await vi.advanceTimersByTimeAsync(200); // the first attempt's reply claims token 1
+    expect(store.calls).not.toContain('release');
+    expect(e.view).toMatchObject({ acting: true, fencingToken: 1 });
+    await vi.advanceTimersByTimeAsync(3 * lease.electionPeriod);
+    expect(e.view).toMatchObject({ acting: true, fencingToken: 1 });
+    await e.stop({ handOver: false });
+  });
+
   it('a renewal that finds another value in the key stops acting at once', async () => {
     const store = new MemoryStore();
     const { engine: e } = engine(store);

@@ -171,6 +171,10 @@ export class LeaseEngine implements ElectionEngine {
     const { holder, remainingMs } = this.watch.read(reply);
     this.notes.acquisitionReply(reply.quarantined ? remainingMs : undefined);
     const won = reply.acquired && holder?.node === this.config.nodeName;
+    // A reply to an acquisition the loop gave up on can come after a later one won, and a store
+    // (the mysql one had this bug; one's own may too) can claim that later lease as this one's win.
+    // It is the lease held now: taking it for a late win would give back the one this engine acts on.
+    if (won && this.lease?.held.token === holder.token) return;
     if (won) this.notes.holding(holder.token);
     // A reply after the loop's deadline tells of the store as it was long ago (perhaps this
     // engine's own lease from a lost acquisition): no evidence of another process under this name.
