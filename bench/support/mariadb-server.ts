@@ -112,13 +112,9 @@ export class MariadbServer {
     return this.launch();
   }
 
-  /** SIGSTOP (or SIGCONT): one process, every connection thread stops answering, sockets stay open. */
+  /** SIGSTOP (or SIGCONT): every connection thread stops answering, sockets stay open. */
   freeze(frozen: boolean): void {
-    try {
-      if (this.process.pid !== undefined) process.kill(this.process.pid, frozen ? 'SIGSTOP' : 'SIGCONT');
-    } catch {
-      // not running
-    }
+    this.process.freeze(frozen);
   }
 
   async dispose(): Promise<void> {
@@ -127,14 +123,9 @@ export class MariadbServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** For exit paths that cannot wait: SIGKILL the server by PID (one process), delete the dir. */
+  /** For exit paths that cannot wait: SIGKILL the server by PID, delete the dir. */
   destroySync(): void {
-    const pid = this.process.alive ? this.process.pid : undefined;
-    try {
-      if (pid !== undefined) process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited meanwhile
-    }
+    this.process.killSync();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

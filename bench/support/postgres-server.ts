@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
 import { ServerProcess, type ServerPlacement } from './server-process.js';
-import { processTree, serverDir, serverUser } from './server-user.js';
+import { serverDir, serverUser } from './server-user.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const hasPostgres = existsSync(join(PG_BIN, 'postgres'));
@@ -109,14 +109,7 @@ export class PostgresServer {
 
   /** SIGSTOP (or SIGCONT) the server and every backend: the database stops answering, sockets stay open. */
   freeze(frozen: boolean): void {
-    if (this.process.pid === undefined) return;
-    for (const pid of processTree(this.process.pid)) {
-      try {
-        process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
-      } catch {
-        // exited meanwhile
-      }
-    }
+    this.process.freeze(frozen);
   }
 
   async dispose(): Promise<void> {
@@ -127,15 +120,7 @@ export class PostgresServer {
 
   /** For exit paths that cannot wait: SIGKILL the server and every backend by PID, delete the dir. */
   destroySync(): void {
-    const pid = this.process.alive ? this.process.pid : undefined;
-    for (const p of pid === undefined ? [] : processTree(pid)) {
-      try {
-        process.kill(p, 'SIGCONT');
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // exited meanwhile
-      }
-    }
+    this.process.killSync();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

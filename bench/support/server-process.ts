@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { sleep } from './clock.js';
+import { processTree } from './server-user.js';
 
 /** Every server process the tests and benches started, so a failed test still leaves none running. */
 const running = new Set<ChildProcess>();
@@ -68,6 +69,34 @@ export class ServerProcess {
       return spawn('ip', ['netns', 'exec', p.namespace, ...as, this.command, ...this.args], { stdio: ['ignore', log, log] });
     } finally {
       if (typeof log === 'number') closeSync(log);
+    }
+  }
+
+  /**
+   * SIGSTOP (or SIGCONT) the server and every process below it (PostgreSQL's backends; MariaDB
+   * has only threads): it stops answering and its sockets stay open.
+   */
+  freeze(frozen: boolean): void {
+    if (this.child?.pid === undefined) return;
+    for (const pid of processTree(this.child.pid)) {
+      try {
+        process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+
+  /** For exit paths that cannot wait: SIGKILL the server and every process below it, by PID. */
+  killSync(): void {
+    const pid = this.alive ? this.child!.pid : undefined;
+    for (const p of pid === undefined ? [] : processTree(pid)) {
+      try {
+        process.kill(p, 'SIGCONT');
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
     }
   }
 
