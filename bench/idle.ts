@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sleep } from './support/clock.js';
-import { clusterSpecs, NodeSet } from './support/node-set.js';
+import type { NodeSpec } from './nodes/node-messages.js';
+import { clusterSpecs, liferaftSpecs, NodeSet } from './support/node-set.js';
 import type { BenchOptions } from './support/options.js';
 import { freePorts } from './support/processes.js';
 import { Report, table } from './support/report.js';
@@ -9,23 +10,30 @@ import { target } from './support/targets.js';
 
 interface Setting {
   readonly label: string;
+  readonly kind: 'ours' | 'liferaft' | 'floor';
   readonly heartbeatIntervalMs: number | undefined;
 }
 
+/** T for every set: the default election timeout, whose heartbeat is T/10 = 100 ms. */
+const T = 1000;
+
 /**
  * Idle cost of a 5-node cluster: CPU (each node's `process.cpuUsage()` before and after) and RSS
- * (`/proc/<pid>/status`, sampled every second) of the leader and the followers, at the default
- * heartbeat (T = 1000 ms, T/10 = 100 ms) and at 50 ms. Both clusters run at once, so the window
- * is shared; each process's CPU time is its own.
+ * (`/proc/<pid>/status`, sampled every second) of the leader and the followers: ours at the
+ * default heartbeat (T = 1000 ms, T/10 = 100 ms) and at 50 ms, @markwylde/liferaft at 100 ms, and
+ * the floor: the frames ours exchanges at 100 ms over bare net (`nodes/idle-floor.ts`). All sets
+ * run at once, so the window is shared; each process's CPU time is its own.
  */
 export async function idleBench(options: BenchOptions): Promise<void> {
   const windowMs = options.smoke ? 2000 : 30_000;
   const settings: Setting[] = [
-    { label: 'default (100 ms)', heartbeatIntervalMs: undefined },
-    { label: '50 ms', heartbeatIntervalMs: 50 },
+    { label: 'nest-cluster, heartbeat 100 ms (default)', kind: 'ours', heartbeatIntervalMs: undefined },
+    { label: 'nest-cluster, heartbeat 50 ms', kind: 'ours', heartbeatIntervalMs: 50 },
+    { label: 'liferaft 1.4.0, heartbeat 100 ms', kind: 'liferaft', heartbeatIntervalMs: 100 },
+    { label: 'floor: the same frames over bare net, 100 ms', kind: 'floor', heartbeatIntervalMs: 100 },
   ];
   const sets: NodeSet[] = [];
-  for (const s of settings) sets.push(new NodeSet(clusterSpecs(await freePorts(5), { heartbeatIntervalMs: s.heartbeatIntervalMs })));
+  for (const s of settings) sets.push(new NodeSet(specsFor(s, await freePorts(5))));
   const rows: string[][] = [];
   const targets = ['Targets:'];
   try {
@@ -45,9 +53,8 @@ export async function idleBench(options: BenchOptions): Promise<void> {
       });
     }
     const after = await Promise.all(sets.map((set) => set.usage()));
-    sets.forEach((set, i) => {
+    const measured = sets.map((set, i) => {
       const leader = leaders[i]!;
-      const changed = set.leader() !== leader || set.log.some((e) => e.event === 'StopMaster');
       const percent = (name: string) => {
         const a = after[i]!.get(name)!;
         const b = before[i]!.get(name)!;
@@ -55,31 +62,58 @@ export async function idleBench(options: BenchOptions): Promise<void> {
       };
       const meanRss = (name: string) => summarize(rss[i]!.get(name) ?? []).mean / 2 ** 20;
       const followers = set.names.filter((n) => n !== leader);
-      const fCpu = followers.map(percent);
-      const fRss = followers.map(meanRss);
-      targets.push(target(`${settings[i]!.label}: leader CPU`, percent(leader), 1, 'at most', ' %', 2));
-      targets.push(target(`${settings[i]!.label}: busiest follower CPU`, summarize(fCpu).max, 0.5, 'at most', ' %', 2));
+      return {
+        changed: set.leader() !== leader || set.log.some((e) => e.event === 'StopMaster'),
+        leaderCpu: percent(leader),
+        followerCpu: summarize(followers.map(percent)),
+        leaderRss: meanRss(leader),
+        followerRss: summarize(followers.map(meanRss)),
+      };
+    });
+    const floor = measured[settings.findIndex((s) => s.kind === 'floor')]!;
+    settings.forEach((setting, i) => {
+      const m = measured[i]!;
+      // The floor sends at 100 ms: only the sets at that heartbeat compare with it.
+      const comparable = (setting.heartbeatIntervalMs ?? T / 10) === 100;
+      if (setting.kind === 'ours') {
+        targets.push(target(`${setting.label}: leader CPU`, m.leaderCpu, 1, 'at most', ' %', 2));
+        targets.push(target(`${setting.label}: busiest follower CPU`, m.followerCpu.max, 0.5, 'at most', ' %', 2));
+      }
       rows.push([
-        settings[i]!.label,
-        fmt(percent(leader), 2),
-        `${fmt(summarize(fCpu).mean, 2)} / ${fmt(summarize(fCpu).max, 2)}`,
-        fmt(meanRss(leader), 1),
-        `${fmt(summarize(fRss).mean, 1)} / ${fmt(summarize(fRss).max, 1)}`,
-        changed ? 'leadership changed during the window' : '',
+        setting.label,
+        fmt(m.leaderCpu, 2),
+        `${fmt(m.followerCpu.mean, 2)} / ${fmt(m.followerCpu.max, 2)}`,
+        comparable ? `${fmt(m.leaderCpu / floor.leaderCpu, 2)} / ${fmt(m.followerCpu.mean / floor.followerCpu.mean, 2)}` : '',
+        fmt(m.leaderRss, 1),
+        `${fmt(m.followerRss.mean, 1)} / ${fmt(m.followerRss.max, 1)}`,
+        m.changed ? 'leadership changed during the window' : '',
       ]);
     });
   } finally {
     await Promise.all(sets.map((set) => set.stopAll()));
   }
   const report = new Report('idle', 'Idle cost of a 5-node cluster', options.out);
-  report.add(table(['heartbeat', 'leader CPU %', 'followers CPU % mean / max', 'leader RSS MiB', 'followers RSS MiB mean / max', 'note'], rows));
+  report.add(
+    table(['set', 'leader CPU %', 'followers CPU % mean / max', '× floor: leader / followers', 'leader RSS MiB', 'followers RSS MiB mean / max', 'note'], rows),
+  );
   report.add(targets.join('\n'));
   report.add(
-    `Over ${windowMs / 1000} s of an idle, settled cluster (T = 1000 ms). CPU % is of one core, from each ` +
+    `Over ${windowMs / 1000} s of an idle, settled cluster (T = ${T} ms). CPU % is of one core, from each ` +
       'node\'s `process.cpuUsage()` at the start and end of the window; RSS is the mean of `/proc/<pid>/status` ' +
-      'VmRSS sampled every second.',
+      'VmRSS sampled every second. Ours loads `nest-cluster/core`. liferaft: @markwylde/liferaft over the bench ' +
+      'transport (`support/liferaft-transport.ts`), election timeout T to 2T. The floor (`nodes/idle-floor.ts`): ' +
+      'the frames ours exchanges when idle, with their sizes, over bare net and nothing else: the leader writes ' +
+      'a heartbeat to each follower every 100 ms and each answers; each pair of followers keeps one connection ' +
+      'with a ping and its answer every T/3. "× floor" divides by the floor\'s leader and mean follower.',
   );
   report.save();
+}
+
+function specsFor(setting: Setting, ports: readonly number[]): NodeSpec[] {
+  const timing = { electionTimeoutMs: T, heartbeatIntervalMs: setting.heartbeatIntervalMs };
+  if (setting.kind === 'liferaft') return liferaftSpecs(ports, timing);
+  const specs = clusterSpecs(ports, setting.kind === 'ours' ? { heartbeatIntervalMs: setting.heartbeatIntervalMs } : timing);
+  return setting.kind === 'floor' ? specs.map((spec) => ({ ...spec, mode: 'idle-floor' as const })) : specs;
 }
 
 function rssOf(pid: number | undefined): number | undefined {

@@ -1,5 +1,5 @@
 import { sharedNow } from '../support/clock.js';
-import type { NodeReport, NodeSpec } from './node-messages.js';
+import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
 
 // Stamped before liferaft loads, as cluster-node.ts does before nest-cluster: cold start counts
 // module loading.
@@ -60,8 +60,12 @@ function close(): void {
   process.exit(0);
 }
 process.on('SIGTERM', close);
-process.on('message', (command: { type: string }) => {
+process.on('message', (command: NodeCommand) => {
   if (command.type === 'close') close();
+  if (command.type === 'usage') {
+    const cpu = process.cpuUsage();
+    report({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, at: sharedNow() });
+  }
 });
 process.on('disconnect', close);
 

@@ -3,8 +3,11 @@ import type { ClusterEventType } from 'nest-cluster';
 /** How the bench tells a node what to be: JSON in the BENCH_NODE environment variable. */
 export interface NodeSpec {
   readonly name: string;
-  /** `liferaft`: a @markwylde/liferaft node (`liferaft-node.ts`) in place of ours, for comparison. */
-  readonly mode: 'cluster' | 'redis' | 'postgres' | 'mysql' | 'kubernetes' | 'liferaft';
+  /**
+   * `liferaft`: a @markwylde/liferaft node (`liferaft-node.ts`) in place of ours, for comparison;
+   * `idle-floor`: the frames of an idle cluster over bare net (`idle-floor.ts`), the idle bench's floor.
+   */
+  readonly mode: 'cluster' | 'redis' | 'postgres' | 'mysql' | 'kubernetes' | 'liferaft' | 'idle-floor';
   /** Cluster mode and liferaft: every node, this one included. */
   readonly nodes?: readonly { name: string; ip: string; port: number }[];
   readonly electionTimeoutMs?: number;

@@ -56,7 +56,7 @@ export class NodeSet {
     m.loadedAt = undefined;
     m.importedAt = undefined;
     m.startedAt = undefined;
-    const script = nodeScript(m.spec.mode === 'liferaft' ? 'liferaft-node' : 'cluster-node');
+    const script = nodeScript(m.spec.mode === 'liferaft' ? 'liferaft-node' : m.spec.mode === 'idle-floor' ? 'idle-floor' : 'cluster-node');
     const child = startChild(script, { BENCH_NODE: JSON.stringify(m.spec) });
     m.child = child;
     child.on('message', (r: NodeReport) => {
