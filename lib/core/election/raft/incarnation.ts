@@ -2,10 +2,11 @@ import { isMainThread } from 'node:worker_threads';
 import type { Clock } from '../../clock.js';
 
 /**
- * Whether a Raft node already ran in this thread. Module state on purpose: it answers a question
- * about the process, not about one cluster.
+ * Marks that a Raft node ran in this thread. It lives on `process`, not in this module: a question
+ * about the process, whose answer must hold even when an app ends up with two copies of the package.
  */
-let ranInThisThread = false;
+const RAN = Symbol.for('nest-cluster.raft-node-ran');
+type Marked = { [RAN]?: true };
 
 /**
  * When this incarnation of a Raft node began (DESIGN §4): the earliest moment after which no
@@ -24,8 +25,9 @@ let ranInThisThread = false;
  */
 export function incarnationStart(clock: Clock): number {
   const now = clock.now();
-  const first = !ranInThisThread && isMainThread;
-  ranInThisThread = true;
+  const marked = process as Marked;
+  const first = marked[RAN] === undefined && isMainThread;
+  marked[RAN] = true;
   const processStart = first ? clock.processStartedAt?.() : undefined;
   return processStart !== undefined && processStart <= now ? processStart : now;
 }
