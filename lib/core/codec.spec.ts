@@ -96,6 +96,16 @@ describe('the value codec', () => {
     expect(cloneAsOverWire({ created: when, updated: when })).toEqual({ created: when, updated: when });
   });
 
+  it('refuses a shared container met after many others, as among a few (issue #15)', () => {
+    const shared = { a: 1 };
+    const many = Array.from({ length: 40 }, (_, i) => ({ i }));
+    for (const at of [0, 10, 15, 16, 17, 39]) {
+      const value = [...many.slice(0, at), shared, ...many.slice(at), shared];
+      expect(() => encode(value)).toThrow(expect.objectContaining({ code: 'ERR_CLUSTER_INVALID_ARGUMENT' }));
+    }
+    expect(cloneAsOverWire(many)).toEqual(many);
+  });
+
   it('decodes every key exactly, however many keys share a slot of the key cache (issue #15)', () => {
     // Far more distinct short keys than the cache has slots, of every length it caches, each
     // decoded twice in an order that makes neighbours collide: a reused key must match exactly.

@@ -22,6 +22,8 @@ export function decodeValue(bytes: Uint8Array): unknown {
   return value;
 }
 
+/** Strings up to this many bytes are joined in JavaScript rather than by a native call (Reader.string). */
+const MAX_JOINED_STRING = 8;
 /** Keys up to this many bytes are looked up in the key cache (Reader.key). */
 const MAX_CACHED_KEY = 16;
 const KEY_CACHE_SLOTS = 1024;
@@ -176,8 +178,10 @@ class Reader {
   private string(length: number): string {
     const end = this.skip(length);
     const start = end - length;
-    // Short ASCII strings (keys, names) are most strings here; a native call costs more than them.
-    if (length <= 32) {
+    // Issue #15: a native call costs about as much as joining 8 characters one by one, and joining
+    // more leaves a chain of partial strings for the garbage collector (a fifth of a served call's
+    // garbage with the bench's 32-character note); very short ASCII strings are still joined here.
+    if (length <= MAX_JOINED_STRING) {
       let ascii = '';
       for (let i = start; i < end; i++) {
         const byte = this.bytes[i]!;

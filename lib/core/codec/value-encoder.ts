@@ -24,15 +24,13 @@ export function encodeValue(value: unknown, reserve = 0): Buffer {
 }
 
 class Writer {
+  // Buffer's own big-endian writers rather than a DataView: one object fewer per frame (issue #15).
   private buffer: Buffer;
-  private view: DataView;
   private position: number;
-  /** Every container on the way, so that one reached twice (a cycle, or shared) is refused. */
-  private readonly seen = new Set<object>();
+  private readonly containers = new Containers();
 
   constructor(reserve: number) {
     this.buffer = Buffer.allocUnsafe(Math.max(256, reserve + 64));
-    this.view = viewOf(this.buffer);
     this.position = reserve;
   }
 
@@ -65,17 +63,14 @@ class Writer {
       this.reserve(10);
       this.buffer[this.position++] = 0xd7;
       this.buffer[this.position++] = EXT.date;
-      this.view.setFloat64(this.position, value.getTime());
+      this.buffer.writeDoubleBE(value.getTime(), this.position);
       this.position += 8;
       return;
     }
     if (Buffer.isBuffer(value)) return this.bin(value);
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return this.typedArray(value);
     if (depth >= MAX_DEPTH) throw new UnencodableValueError(`The value nests deeper than ${MAX_DEPTH} levels.`);
-    if (this.seen.has(value)) {
-      throw new UnencodableValueError('The value has a cyclic or shared reference; only trees of objects can be sent.');
-    }
-    this.seen.add(value);
+    this.containers.enter(value);
     if (Array.isArray(value)) return this.array(value, depth + 1);
     if (value instanceof Map) {
       this.marker(EXT.map);
@@ -127,21 +122,21 @@ class Writer {
       if (value >= 0 && value <= 0xffffffff) {
         this.reserve(5);
         this.buffer[this.position++] = 0xce;
-        this.view.setUint32(this.position, value);
+        this.buffer.writeUInt32BE(value, this.position);
         this.position += 4;
         return;
       }
       if (value >= -0x80000000 && value < 0) {
         this.reserve(5);
         this.buffer[this.position++] = 0xd2;
-        this.view.setInt32(this.position, value);
+        this.buffer.writeInt32BE(value, this.position);
         this.position += 4;
         return;
       }
     }
     this.reserve(9);
     this.buffer[this.position++] = 0xcb;
-    this.view.setFloat64(this.position, value);
+    this.buffer.writeDoubleBE(value, this.position);
     this.position += 8;
   }
 
@@ -238,11 +233,11 @@ class Writer {
       this.buffer[this.position++] = length;
     } else if (length < 0x10000) {
       this.buffer[this.position++] = op16;
-      this.view.setUint16(this.position, length);
+      this.buffer.writeUInt16BE(length, this.position);
       this.position += 2;
     } else {
       this.buffer[this.position++] = op32;
-      this.view.setUint32(this.position, length);
+      this.buffer.writeUInt32BE(length, this.position);
       this.position += 4;
     }
   }
@@ -263,10 +258,27 @@ class Writer {
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + bytes));
     this.buffer.copy(grown, 0, 0, this.position);
     this.buffer = grown;
-    this.view = viewOf(grown);
   }
 }
 
-function viewOf(buffer: Buffer): DataView {
-  return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+/** Containers kept in a short list before a Set is made: a call's frame has about four (issue #15). */
+const LISTED_CONTAINERS = 16;
+
+/**
+ * Every container met so far, so that one reached twice (a cycle, or shared) is refused. The few
+ * of a typical value are compared in a list; a Set, made only past LISTED_CONTAINERS, keeps a
+ * large value's checks at constant cost each.
+ */
+class Containers {
+  private readonly listed: object[] = [];
+  private set: Set<object> | undefined;
+
+  enter(container: object): void {
+    if (this.set ? this.set.has(container) : this.listed.includes(container)) {
+      throw new UnencodableValueError('The value has a cyclic or shared reference; only trees of objects can be sent.');
+    }
+    if (this.set) this.set.add(container);
+    else if (this.listed.length < LISTED_CONTAINERS) this.listed.push(container);
+    else this.set = new Set([...this.listed, container]);
+  }
 }

@@ -39,6 +39,16 @@ describe('CallServer: calls as transport requests', () => {
     expect(parseOutcome(request.respond.mock.calls[0]![0])).toEqual({ status: 'ok', value: ['caller', false] });
   });
 
+  it('shows the function its call and nothing of the request behind it', async () => {
+    let seen: Record<string, unknown> = {};
+    const serve = serverWith({ look: (_p, context) => void (seen = context as unknown as Record<string, unknown>) });
+    const { request } = serve({ funcName: 'look', param: null, traceId: 't-1' });
+    await vi.waitFor(() => expect(request.respond).toHaveBeenCalled());
+    expect(Object.keys(seen)).toEqual(['funcName', 'callerNode', 'traceId']);
+    expect(seen).toMatchObject({ funcName: 'look', callerNode: 'caller', traceId: 't-1' });
+    expect(seen.signal).toBe(request.signal);
+  });
+
   it('answers a result the transport cannot send with an error outcome carrying the same code', async () => {
     const serve = serverWith({ big: () => 'x' });
     let first = true;

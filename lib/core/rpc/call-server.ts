@@ -3,6 +3,7 @@ import { errorStack, errorText, type ClusterLogger } from '../logger.js';
 import type { RequestTransport, ServedRequest } from '../transport/transport.js';
 import { parseCallBody } from './call-protocol.js';
 import { toWireError, type CallOutcome, type FunctionRunner } from './function-runner.js';
+import type { CallContext } from './trace.js';
 
 /**
  * Serves the calls peers make to this node: each transport request is read as a call
@@ -22,14 +23,7 @@ export class CallServer {
   private serve(request: ServedRequest): void {
     // A malformed body throws here, synchronously: the transport drops the link as a violation.
     const call = parseCallBody(request.body);
-    const context = {
-      funcName: call.funcName,
-      callerNode: request.peer,
-      traceId: call.traceId,
-      get signal() {
-        return request.signal;
-      },
-    };
+    const context = new ServedCallContext(call.funcName, request.peer, call.traceId, request);
     // A function that returns a value is answered in this tick, with no promise on the way.
     this.runner.runThen(call.funcName, call.param, context, call.traceContext, (outcome) => {
       try {
@@ -40,6 +34,28 @@ export class CallServer {
         this.logger.error(`Could not answer the call of "${call.funcName}" from "${request.peer}": ${errorText(error)}`, errorStack(error));
       }
     });
+  }
+}
+
+/**
+ * What a served call's function sees of it. A class, not an object literal with a `signal`
+ * getter: each such literal got a getter, a property pair and a shape of its own, an eighth of a
+ * served call's garbage (issue #15). The request stays private; the signal is made only if read.
+ */
+class ServedCallContext implements CallContext {
+  readonly #request: ServedRequest;
+
+  constructor(
+    readonly funcName: string,
+    readonly callerNode: string,
+    readonly traceId: string | undefined,
+    request: ServedRequest,
+  ) {
+    this.#request = request;
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
   }
 }
 

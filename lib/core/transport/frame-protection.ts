@@ -42,7 +42,8 @@ export function deriveFrameKeys(inputs: FrameKeyInputs, role: 'dialer' | 'accept
 /**
  * Seals and opens the records of one established link with AES-256-GCM. A record is one sealed
  * frame on the wire whose plaintext is one or more whole frames (header and body): the frames a
- * link writes in one tick are sealed together, so 64 results in flight cost one cipher, not 64.
+ * link writes in one tick are sealed together (outgoing-frames.ts), so 64 results in flight cost
+ * a few ciphers, not 64.
  * The nonce is the record's number in its direction, never sent: a record injected, replayed,
  * dropped, reordered or altered fails to open, and the link is dropped as `frame-auth-failed`.
  */
@@ -103,53 +104,6 @@ function count(nonce: Buffer, counter: number): Buffer {
   nonce.writeUInt32BE(Math.floor(counter / 2 ** 32), NONCE_BYTES - 8);
   nonce.writeUInt32BE(counter >>> 0, NONCE_BYTES - 4);
   return nonce;
-}
-
-/**
- * Records gather small frames up to this size; a larger frame is a record of its own. Bigger
- * records save no cipher setups and make the receiver wait for the whole record before it can
- * decode its first frame.
- */
-const RECORD_TARGET_BYTES = 64 * 1024;
-
-/**
- * Collects the frames a link sends in one tick and writes them as sealed records at the end of
- * the tick (or as soon as a record has reached RECORD_TARGET_BYTES).
- */
-export class SealingWriter {
-  private frames: Buffer[] = [];
-  private bytes = 0;
-  private scheduled = false;
-
-  constructor(
-    private readonly protection: FrameProtection,
-    private readonly write: (parts: readonly Buffer[]) => void,
-  ) {}
-
-  get pendingBytes(): number {
-    return this.bytes;
-  }
-
-  add(frame: Buffer): void {
-    if (this.bytes > 0 && this.bytes + frame.length > RECORD_TARGET_BYTES) this.flush();
-    this.frames.push(frame);
-    this.bytes += frame.length;
-    if (this.bytes >= RECORD_TARGET_BYTES) return this.flush();
-    if (this.scheduled) return;
-    this.scheduled = true;
-    process.nextTick(() => {
-      this.scheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    if (this.bytes === 0) return;
-    const record = this.frames.length === 1 ? this.frames[0]! : Buffer.concat(this.frames, this.bytes);
-    this.frames = [];
-    this.bytes = 0;
-    this.write(this.protection.sealParts(record));
-  }
 }
 
 function lengthPrefixed(parts: readonly string[]): Buffer {

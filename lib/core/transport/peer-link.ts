@@ -2,9 +2,10 @@ import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { ProtocolError, type ViolationReason } from '../errors.js';
 import { decodeBody, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from './frame-codec.js';
-import { FrameProtection, SEAL_OVERHEAD_BYTES, SealingWriter, type FrameKeys } from './frame-protection.js';
+import { FrameProtection, SEAL_OVERHEAD_BYTES, type FrameKeys } from './frame-protection.js';
 import type { Handshake } from './handshake.js';
 import { parseHandshakeFrame } from './handshake-decoding.js';
+import { OutgoingFrames } from './outgoing-frames.js';
 import { PendingRequests } from './pending-requests.js';
 import { parseMessage, REFUSAL_REASONS, type Message, type RefusalReason, type SessionMessage } from './protocol.js';
 import type { ServedRequest } from './served-request.js';
@@ -71,9 +72,8 @@ export class PeerLink {
   private readonly decoder: FrameDecoder;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private end: LinkEnd | undefined;
-  private corked = false;
   private protection: FrameProtection | undefined;
-  private sealing: SealingWriter | undefined;
+  private readonly outgoing = new OutgoingFrames((batch) => this.writeBatch(batch));
 
   constructor(
     readonly socket: Socket,
@@ -126,27 +126,14 @@ export class PeerLink {
 
   sendFrame(frame: Buffer): boolean {
     if (this.end) return false;
-    const queuedBytes = this.socket.writableLength + (this.sealing?.pendingBytes ?? 0) + frame.length;
+    const queuedBytes = this.socket.writableLength + this.outgoing.pendingBytes + frame.length;
     if (queuedBytes > writeLimitBytes(this.options.maxFrameBytes)) {
       this.finish({ kind: 'stalled', queuedBytes });
       return false;
     }
     this.lastSent = this.options.clock.now();
-    if (this.sealing) {
-      this.sealing.add(frame);
-      return true;
-    }
-    // Frames queued in one tick (results of a batch of calls, a heartbeat round) leave in one
-    // writev instead of one syscall each; the tick ends before any I/O, so none waits longer.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(frame);
+    // Frames queued in one tick (results of a batch of calls, a heartbeat round) leave together.
+    this.outgoing.add(frame);
     return true;
   }
 
@@ -226,13 +213,17 @@ export class PeerLink {
     if (reason) this.socket.write(encodeFrame({ type: 'refuse', reason }));
   }
 
+  private writeBatch(batch: Buffer): void {
+    if (!this.end) this.socket.write(batch);
+  }
+
   /** A record holds at most one frame of the largest size, header included, plus its tag. */
   private startSealing(keys: FrameKeys): void {
-    this.protection = new FrameProtection(keys);
-    this.sealing = new SealingWriter(this.protection, (parts) => {
+    const protection = (this.protection = new FrameProtection(keys));
+    this.outgoing.switchTo((batch) => {
       if (this.end) return;
       this.socket.cork();
-      for (const part of parts) this.socket.write(part);
+      for (const part of protection.sealParts(batch)) this.socket.write(part);
       this.socket.uncork();
     });
     this.decoder.maxFrameBytes = this.options.maxFrameBytes + FRAME_HEADER_BYTES + SEAL_OVERHEAD_BYTES;

@@ -33,10 +33,18 @@ class Pending implements Expiring {
  * deadline (the node's DeadlineQueue), or the connection's end.
  */
 export class PendingRequests {
-  private readonly requests = new Map<number, Pending>();
+  /**
+   * By id, in an object used as a number dictionary rather than a Map (issue #15). Each time V8
+   * rebuilds a Map's table (every few dozen calls, as ids come and go) the old table keeps a link
+   * to the new one, for iterators; an old table that had reached the old generation then holds
+   * every later table, and the requests in them, alive through each young-generation GC. With a
+   * Map here 15 % of the calling side's allocations survived their first GC, against 1.5 %.
+   */
+  private readonly requests: Record<number, Pending | undefined> = Object.create(null) as Record<number, Pending | undefined>;
+  private count = 0;
 
   get size(): number {
-    return this.requests.size;
+    return this.count;
   }
 
   /**
@@ -55,7 +63,8 @@ export class PendingRequests {
       pending.resolve = resolve as (value: unknown) => void;
       pending.reject = reject;
     });
-    this.requests.set(id, pending);
+    if (this.requests[id] === undefined) this.count++;
+    this.requests[id] = pending;
     deadlines.add(pending, request.timeoutMs);
     return promise;
   }
@@ -66,7 +75,7 @@ export class PendingRequests {
    * caller with the request still waiting, so the link's end settles it like every other.
    */
   settle(id: number, body: unknown): boolean {
-    const request = this.requests.get(id);
+    const request = this.requests[id];
     if (!request) return false;
     const value = request.parse(body);
     this.take(id)?.resolve(value);
@@ -74,19 +83,25 @@ export class PendingRequests {
   }
 
   failAll(error: () => Error): void {
-    for (const id of [...this.requests.keys()]) this.take(id)?.reject(error());
+    for (const id of Object.keys(this.requests)) this.take(Number(id))?.reject(error());
   }
 
   /** The entry's deadline passed: it has left the deadline queue already (Pending.expire). */
   forget(id: number): void {
-    this.requests.delete(id);
+    this.remove(id);
   }
 
   private take(id: number): Pending | undefined {
-    const request = this.requests.get(id);
+    const request = this.requests[id];
     if (!request) return undefined;
     request.deadlines.remove(request);
-    this.requests.delete(id);
+    this.remove(id);
     return request;
+  }
+
+  private remove(id: number): void {
+    if (this.requests[id] === undefined) return;
+    delete this.requests[id];
+    this.count--;
   }
 }
