@@ -7,7 +7,7 @@ import type { NodeConfig } from '../../lib/core/node.js';
 import { createCluster } from '../../lib/create-cluster.js';
 import { ActingLog } from './acting-log.js';
 import { FaultProxy, type ProxyMode } from './fault-proxy.js';
-import { FrameProxy, type Tamper, type Way } from './frame-proxy.js';
+import { FrameProxy, type Tamper } from './frame-proxy.js';
 import { freePorts } from './ports.js';
 import { SECRET } from './transports.js';
 import { waitFor } from './wait-for.js';
@@ -113,8 +113,15 @@ export class RaftCluster {
   }
 
   /** Tampers once with the next frame on the link `from` dialled to `to` (frameProxies only). */
-  tamper(from: string, to: string, way: Way, tamper: Tamper): void {
-    this.frameLinks.get(`${from}>${to}`)!.tamperNext(way, tamper);
+  /**
+   * Tampers with the next frame `sender` sends `receiver` after the handshake, on their pair link:
+   * the connection dialled by the name that sorts first (peer-connections.ts), which carries every
+   * frame between the two once the other one is retired.
+   */
+  tamper(sender: string, receiver: string, tamper: Tamper): void {
+    const dialler = sender < receiver ? sender : receiver;
+    const proxy = this.frameLinks.get(dialler === sender ? `${sender}>${receiver}` : `${receiver}>${sender}`)!;
+    proxy.tamperNext(dialler === sender ? 'to-target' : 'to-client', tamper);
   }
 
   heal(): void {
