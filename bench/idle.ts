@@ -55,7 +55,8 @@ export async function idleBench(options: BenchOptions): Promise<void> {
         const m = measured[i]!;
         // The floor sends at 100 ms: only the sets at that heartbeat compare with it.
         const comparable = (setting.heartbeatIntervalMs ?? T / 10) === 100;
-        if (setting.kind === 'ours' && window === windows.at(-1)) {
+        // Issue #15's targets are for the default timing; the 50 ms row shows what a faster heartbeat costs.
+        if (setting.kind === 'ours' && setting.heartbeatIntervalMs === undefined && window === windows.at(-1)) {
           targets.push(target(`${setting.label}: leader CPU`, m.leaderCpu, 1, 'at most', ' %', 2));
           targets.push(target(`${setting.label}: busiest follower CPU`, m.followerCpu.max, 0.5, 'at most', ' %', 2));
         }
