@@ -1,5 +1,6 @@
 import { sharedNow } from '../support/clock.js';
-import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
+import type { NodeSpec } from './node-messages.js';
+import { answerCommands, report } from './node-ipc.js';
 
 // Stamped before the package loads: cold start counts module loading.
 report({ type: 'loaded', at: sharedNow() });
@@ -51,19 +52,9 @@ async function close(): Promise<void> {
 }
 
 process.on('SIGTERM', () => void close());
-process.on('message', (command: NodeCommand) => {
-  if (command.type === 'close') void close();
-  if (command.type === 'usage') {
-    const cpu = process.cpuUsage();
-    report({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, at: sharedNow() });
-  }
-});
+answerCommands(() => void close());
 // The parent going away ends this node too, so no bench node outlives a failed run.
 process.on('disconnect', () => void close());
 
 await cluster.startUp();
 report({ type: 'started', at: sharedNow() });
-
-function report(message: NodeReport): void {
-  process.send?.(message);
-}

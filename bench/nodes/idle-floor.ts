@@ -1,6 +1,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { sharedNow } from '../support/clock.js';
-import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
+import type { NodeReport, NodeSpec } from './node-messages.js';
+import { answerCommands, report } from './node-ipc.js';
 
 /**
  * The idle bench's floor: the frames an idle 5-node cluster of ours exchanges, over bare `net`
@@ -91,14 +92,4 @@ function close(): void {
 }
 process.on('SIGTERM', close);
 process.on('disconnect', close);
-process.on('message', (command: NodeCommand) => {
-  if (command.type === 'close') close();
-  if (command.type === 'usage') {
-    const cpu = process.cpuUsage();
-    report({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, at: sharedNow() });
-  }
-});
-
-function report(message: NodeReport): void {
-  process.send?.(message);
-}
+answerCommands(close);

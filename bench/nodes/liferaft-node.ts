@@ -1,5 +1,6 @@
 import { sharedNow } from '../support/clock.js';
-import type { NodeCommand, NodeReport, NodeSpec } from './node-messages.js';
+import type { NodeSpec } from './node-messages.js';
+import { answerCommands, report } from './node-ipc.js';
 
 // Stamped before liferaft loads, as cluster-node.ts does before nest-cluster: cold start counts
 // module loading.
@@ -60,15 +61,5 @@ function close(): void {
   process.exit(0);
 }
 process.on('SIGTERM', close);
-process.on('message', (command: NodeCommand) => {
-  if (command.type === 'close') close();
-  if (command.type === 'usage') {
-    const cpu = process.cpuUsage();
-    report({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, at: sharedNow() });
-  }
-});
+answerCommands(close);
 process.on('disconnect', close);
-
-function report(message: NodeReport): void {
-  process.send?.(message);
-}
