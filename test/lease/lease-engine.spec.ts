@@ -27,6 +27,14 @@ function engine(store: MemoryStore, nodeName = 'a', logger: ClusterLogger = sile
   return { engine: e, views };
 }
 
+/**
+ * A store command that takes `ms` to answer. Every test here runs on fake timers, so this is
+ * simulated latency that `advanceTimersByTimeAsync` moves through, never a real wait.
+ */
+function storeLatency(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
 });
@@ -93,7 +101,7 @@ describe('LeaseEngine timing', () => {
     let calls = 0;
     store.acquire = async (claim) => {
       if (++calls !== 1) return acquire(claim);
-      await new Promise((resolve) => setTimeout(resolve, 900)); // past the loop's deadline and its lease
+      await storeLatency(900); // past the loop's deadline and its lease
       const reading = await store.read();
       return { acquired: true, ...reading };
     };
@@ -183,7 +191,7 @@ describe('LeaseEngine log', () => {
     store.acquire = async (claim) => {
       if (lost || performance.now() < store.expiresAt) return acquire(claim);
       lost = true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await storeLatency(100);
       await acquire(claim);
       return new Promise(() => {});
     };
@@ -212,7 +220,7 @@ describe('LeaseEngine log', () => {
     store.acquire = async (claim) => {
       if (++calls !== 2) return acquire(claim);
       // The second attempt answers 900 ms after it was sent, with a stale reading of this node's lease.
-      await new Promise((resolve) => setTimeout(resolve, 900));
+      await storeLatency(900);
       return { acquired: false, holder: { node: 'a', token: 2, raw: '{"node":"a","token":2}' }, remainingMs: 100, quarantined: false };
     };
     const logger = memoryLogger();

@@ -365,14 +365,10 @@ export class PeerConnections {
     const now = this.options.clock.now();
     const { electionTimeoutMs } = this.options;
     const keepAlive = keepAliveMs(this.options);
-    const spare = new Set<PeerLink>();
-    for (const peer of this.peers.values()) {
-      const link = this.spareLink(peer);
-      if (link) spare.add(link);
-    }
     for (const link of [...this.links]) {
       if (link.peer === undefined) continue;
-      if (spare.has(link)) this.retireIfDrained(link, now);
+      const peer = this.peers.get(link.peer);
+      if (peer && this.spareLink(peer) === link) this.retireIfDrained(link, now);
       else if (now - link.lastHeard > electionTimeoutMs) link.destroy({ kind: 'idle' });
       else if (now - link.lastSent >= keepAlive) link.sendFrame(PING_FRAME);
     }

@@ -170,7 +170,7 @@ export class RaftEngine implements ElectionEngine {
   private receive(from: string, payload: unknown): void {
     const { message, problem } = asRaftMessage(payload, from, this.self);
     if (!message) return this.drop(from, `a malformed election message (${problem})`);
-    const known = this.node?.status(this.deps.clock.now()).term;
+    const known = this.node?.currentTerm;
     if (known !== undefined && !withinReach(message.term, known)) {
       // term-ceiling.ts: RaftNode ignores it too; this says so, naming the peer.
       return this.drop(from, `an election message whose term ${message.term} is more than ${MAX_TERM_STEP} above ours (${known})`);

@@ -228,6 +228,11 @@ export class RaftNode {
     });
   }
 
+  /** The current term, without building a status (the driver reads it for every message). */
+  get currentTerm(): number {
+    return this.term;
+  }
+
   /** The node's state as of local time `now` (acting depends on the time). */
   status(now: number): RaftStatus {
     const lead = this.lead;
